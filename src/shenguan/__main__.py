@@ -1,0 +1,3 @@
+from shenguan.cli import main
+
+main()

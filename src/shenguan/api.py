@@ -1,0 +1,35 @@
+"""Assembles each app's router into one API and one OpenAPI document (served at /api/docs)."""
+
+from ninja import NinjaAPI
+
+from shenguan import __version__
+from shenguan.core.api import AUTH, install_problem_handlers
+
+api = NinjaAPI(
+    title="Shenguan 审管 API",
+    version=__version__,
+    description=(
+        "Concentrated approval and comprehensive enforcement. People authenticate with the "
+        "session cookie (unsafe methods need the CSRF token); machine clients with "
+        "`Authorization: Bearer <token>`. Errors are RFC 9457 problem documents."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_problem_handlers(api)
+
+
+def _mount() -> None:
+    from shenguan.catalog.api import router as catalog_router
+    from shenguan.core.api_views import router as core_router
+    from shenguan.org.api import router as org_router
+    from shenguan.parties.api import router as parties_router
+
+    api.add_router("/core", core_router)
+    api.add_router("/org", org_router)
+    api.add_router("/catalog", catalog_router)
+    api.add_router("/parties", parties_router)
+
+
+_mount()

@@ -1,0 +1,142 @@
+"""API plumbing shared by every app's router: authentication (session for people, bearer
+tokens for machine clients), JSON problem documents (RFC 9457) for every error, pagination."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+
+from .errors import DomainError
+from .models import ApiClient, hash_token
+
+log = logging.getLogger(__name__)
+
+PROBLEM = "application/problem+json"
+
+
+class SessionAuth(NinjaSessionAuth):
+    """A logged-in person; unsafe methods need the CSRF token (as for any Django form)."""
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer sg_...`` for machine clients; the token is looked up by hash."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        if not token:
+            return None
+        client = (
+            ApiClient.objects.select_related("user")
+            .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+            .first()
+        )
+        if client is None or not client.user.is_active:
+            return None
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        request.user = client.user
+        request.api_client = client
+        return client.user
+
+
+class OptionalAuth:
+    """Public endpoints: anyone, but a known caller is recognised (for scoping)."""
+
+    def __call__(self, request: HttpRequest):
+        return True
+
+
+session_auth = SessionAuth()
+token_auth = TokenAuth()
+AUTH = [token_auth, session_auth]
+PUBLIC = [token_auth, SessionAuth(csrf=False), OptionalAuth()]
+
+
+def problem(api, request, status: int, title: str, detail: str = "", **extra):
+    body = {"type": f"about:blank#{extra.pop('code', status)}", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.path
+    body.update(extra)
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM
+    return response
+
+
+def install_problem_handlers(api) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        extra = {"code": exc.code}
+        if exc.field_errors:
+            extra["errors"] = exc.field_errors
+        return problem(api, request, exc.status, _title(exc.status), exc.message, **extra)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc: NinjaValidationError):
+        errors = [
+            {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors
+        ]
+        return problem(
+            api,
+            request,
+            422,
+            "Unprocessable Entity",
+            "the request is not valid",
+            errors=errors,
+            code="validation",
+        )
+
+    @api.exception_handler(ValidationError)
+    def django_validation_error(request, exc: ValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return problem(
+            api,
+            request,
+            422,
+            "Unprocessable Entity",
+            "; ".join(exc.messages),
+            errors=errors,
+            code="validation",
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request, exc):
+        return problem(api, request, 401, "Unauthorized", "log in or send a valid API token")
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return problem(api, request, 404, "Not Found", str(exc) or "not found")
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return problem(api, request, 403, "Forbidden", str(exc) or "not allowed")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return problem(api, request, exc.status_code, _title(exc.status_code), str(exc))
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        log.exception("unhandled error in %s", request.path)
+        return problem(
+            api,
+            request,
+            500,
+            "Internal Server Error",
+            f"an unexpected error occurred (request {getattr(request, 'request_id', '')})",
+        )
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

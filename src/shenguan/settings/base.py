@@ -1,0 +1,147 @@
+"""Shenguan settings. Every value comes from an environment variable with a local default;
+docs/operations.md lists them all. With no variable set the system runs on SQLite under var/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from .env import dev_secret_key, env_bool, env_int, env_list, env_str, parse_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# SHENGUAN_VAR_DIR: where the SQLite database, uploads, generated files and the dev secret live.
+VAR_DIR = Path(env_str("SHENGUAN_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+# DEBUG: off unless asked.
+DEBUG = env_bool("DEBUG", False)
+# SECRET_KEY: required in production; in development a key is generated into var/secret_key.
+SECRET_KEY = env_str("SECRET_KEY") or dev_secret_key(VAR_DIR)
+# ALLOWED_HOSTS: comma-separated host names this server answers for.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# CSRF_TRUSTED_ORIGINS: comma-separated origins (scheme://host[:port]) behind a proxy.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# SHENGUAN_PUBLIC_URL: the address the public reaches (used in QR codes and e-mails).
+PUBLIC_URL = env_str("SHENGUAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# DATABASE_URL: sqlite:///name.sqlite3 (under var/) or postgres://user:pw@host:5432/db
+DATABASES = {
+    "default": parse_database_url(env_str("DATABASE_URL", "sqlite:///shenguan.sqlite3"), VAR_DIR)
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "shenguan.core",
+    "shenguan.org",
+    "shenguan.catalog",
+    "shenguan.parties",
+    "shenguan.portal",
+    "shenguan.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shenguan.core.middleware.ActorMiddleware",
+]
+
+ROOT_URLCONF = "shenguan.urls"
+WSGI_APPLICATION = "shenguan.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shenguan.core.context_processors.shenguan",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Language: Chinese by default, English available.
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# TIME_ZONE: all statutory dates are counted in China Standard Time.
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("SHENGUAN_MANIFEST_STATIC", not DEBUG)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_URL = "/media/"
+# SHENGUAN_MEDIA_DIR: uploaded evidence and materials (default var/media).
+MEDIA_ROOT = Path(env_str("SHENGUAN_MEDIA_DIR", str(VAR_DIR / "media")))
+# SHENGUAN_MAX_UPLOAD_MB: the largest accepted upload.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SHENGUAN_MAX_UPLOAD_MB", 20) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Sessions and cookies. SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE: true behind HTTPS.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # LOG_LEVEL: INFO by default.
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# SHENGUAN_DATA_DIR: the shared public data (power lists, holidays) used by the demo seeder.
+DATA_DIR = Path(
+    env_str("SHENGUAN_DATA_DIR", str(PACKAGE_DIR.parent.parent.parent / "shared" / "data"))
+)
