@@ -65,7 +65,9 @@ def parse_database_url(url: str, var_dir: Path) -> dict:
             "TEST": {"NAME": options.get("test_name") or None},
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        db_options = {k: v for k, v in options.items() if k not in {"conn_max_age"}}
+        db_options = {
+            k: v for k, v in options.items() if k not in {"conn_max_age", "test_name"}
+        }
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "postgres",
@@ -76,6 +78,8 @@ def parse_database_url(url: str, var_dir: Path) -> dict:
             "CONN_MAX_AGE": int(options.get("conn_max_age", 60)),
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": db_options,
+            # ?test_name=... lets several test runs share one server without clashing.
+            "TEST": {"NAME": options.get("test_name") or None},
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
 
