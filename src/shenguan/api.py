@@ -21,6 +21,7 @@ install_problem_handlers(api)
 
 
 def _mount() -> None:
+    from shenguan.approvals.api import router as approvals_router
     from shenguan.catalog.api import router as catalog_router
     from shenguan.core.api_views import router as core_router
     from shenguan.org.api import router as org_router
@@ -30,6 +31,7 @@ def _mount() -> None:
     api.add_router("/org", org_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/parties", parties_router)
+    api.add_router("/approvals", approvals_router)
 
 
 _mount()

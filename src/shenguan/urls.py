@@ -17,5 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("approvals/", include("shenguan.approvals.urls")),
+    path("", include("shenguan.approvals.public_urls")),
     path("", include("shenguan.portal.urls")),
 ]

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "shenguan.org",
     "shenguan.catalog",
     "shenguan.parties",
+    "shenguan.approvals",
     "shenguan.portal",
     "shenguan.demo",
     "django.contrib.admin",
