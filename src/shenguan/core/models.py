@@ -175,3 +175,26 @@ class ApiClient(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a create request sent with an ``Idempotency-Key`` header; a retry
+    with the same key gets the same answer instead of a second object."""
+
+    key = models.CharField(max_length=200)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    scope = models.CharField(max_length=200, help_text="method and path of the request")
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField(null=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等记录")
+        verbose_name_plural = _("幂等记录")
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "scope", "key"], name="idempotency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
