@@ -11,7 +11,15 @@ from django.core.exceptions import ValidationError
 
 from . import services
 from .errors import DomainError
-from .models import ApiClient, HolidayDay, HolidayYear, JournalEntry, OutboxEvent
+from .models import (
+    ApiClient,
+    DeliveryAttempt,
+    HolidayDay,
+    HolidayYear,
+    JournalEntry,
+    OutboxEvent,
+    WebhookSubscription,
+)
 
 
 class ServiceAdminMixin:
@@ -104,11 +112,50 @@ class JournalEntryAdmin(ReadOnlyAdmin):
     ordering = ("-seq",)
 
 
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ("at", "consumer", "number", "ok", "status_code", "error", "duration_ms", "worker")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(ReadOnlyAdmin):
-    list_display = ("created", "type", "subject_type", "subject_id", "status", "attempts")
-    list_filter = ("status", "channel")
-    search_fields = ("type", "subject_id")
+    """The failure view: filter by status 投递失败, read the attempts, resend."""
+
+    list_display = (
+        "created",
+        "type",
+        "subject_type",
+        "subject_id",
+        "status",
+        "attempts",
+        "last_error",
+    )
+    list_filter = ("status", "channel", "type")
+    search_fields = ("type", "subject_id", "id")
+    inlines = [DeliveryAttemptInline]
+    actions = ["resend"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and request.user.is_superuser  # lets the action run; no edit form
+
+    @admin.action(description="重新投递所选事件")
+    def resend(self, request, queryset):
+        from .outbox import resend
+
+        count = resend(list(queryset.values_list("id", flat=True)))
+        self.message_user(request, f"已重新排队 {count} 个事件")
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(ServiceModelAdmin):
+    list_display = ("name", "url", "event_types", "is_active", "created")
+    list_filter = ("is_active",)
 
 
 class HolidayDayInline(admin.TabularInline):

@@ -76,7 +76,9 @@ class JournalHead(models.Model):
 
 class OutboxEvent(models.Model):
     """An event written in the same transaction as the change it reports; delivered by
-    ``shenguan worker`` at least once (docs/decisions/0003-outbox.md)."""
+    ``shenguan worker`` at least once to every consumer and webhook subscription that wants it
+    (docs/decisions/0003-outbox.md). ``failed`` means the retries ran out: an administrator
+    may resend it from the admin."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待投递")
@@ -198,3 +200,96 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class ConsumerReceipt(models.Model):
+    """That one consumer has applied one event. Internal consumers write it in the same
+    transaction as their effect, and its uniqueness makes a redelivered event a no-op."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="receipts")
+    consumer = models.CharField(_("消费者"), max_length=100)
+    at = models.DateTimeField(_("处理时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("消费回执")
+        verbose_name_plural = _("消费回执")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "consumer"], name="receipt_once_per_consumer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} ← {self.event_id}"
+
+
+class DeliveryAttempt(models.Model):
+    """Every attempt to hand an event to a consumer or a webhook, successful or not."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="attempt_log")
+    consumer = models.CharField(_("消费者"), max_length=100)
+    number = models.PositiveIntegerField(_("第几次"))
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    ok = models.BooleanField(_("成功"))
+    status_code = models.PositiveSmallIntegerField(_("HTTP状态"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("耗时(ms)"), default=0)
+    worker = models.CharField(_("处理进程"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("投递记录")
+        verbose_name_plural = _("投递记录")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["event", "consumer"])]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} #{self.number} {'ok' if self.ok else 'failed'}"
+
+
+class WebhookSubscription(models.Model):
+    """Another department's system that wants our events, POSTed as signed JSON."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    url = models.URLField(_("接收地址"), max_length=500)
+    secret = models.CharField(
+        _("签名密钥"), max_length=200, help_text=_("用于 HMAC-SHA256 签名（X-Shenguan-Signature）")
+    )
+    event_types = models.JSONField(
+        _("订阅事件"),
+        default=list,
+        blank=True,
+        help_text=_('事件类型列表，可用通配符，如 ["approvals.licence.*"]；空表示全部'),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Webhook订阅")
+        verbose_name_plural = _("Webhook订阅")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def consumer_name(self) -> str:
+        return f"webhook:{self.pk}"
+
+    def wants(self, event_type: str) -> bool:
+        from fnmatch import fnmatchcase
+
+        return not self.event_types or any(fnmatchcase(event_type, p) for p in self.event_types)
+
+
+class PeriodicTask(models.Model):
+    """When each periodic sweep last ran and next runs; workers claim due rows with a lock so
+    that one sweep runs once however many workers there are."""
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField(default=timezone.now)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("周期任务")
+        verbose_name_plural = _("周期任务")
+
+    def __str__(self) -> str:
+        return self.name

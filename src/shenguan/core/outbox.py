@@ -3,8 +3,10 @@ Delivery (``shenguan worker``) reads the rows afterwards; see docs/decisions/000
 
 from __future__ import annotations
 
-from django.db import connection, models
+from django.db import connection, models, transaction
+from django.utils import timezone
 
+from . import journal
 from .context import current_actor
 from .journal import jsonable
 from .models import OutboxEvent
@@ -31,3 +33,23 @@ def emit(
         payload=jsonable(payload or {}),
         request_id=current_actor().request_id[:64],
     )
+
+
+def resend(event_ids: list) -> int:
+    """Put events back in the queue (an administrator, after fixing a receiver)."""
+    with transaction.atomic():
+        events = list(OutboxEvent.objects.select_for_update().filter(id__in=event_ids))
+        for event in events:
+            before = {"status": event.status, "attempts": event.attempts}
+            OutboxEvent.objects.filter(id=event.id).update(
+                status=OutboxEvent.Status.PENDING,
+                attempts=0,
+                next_attempt_at=timezone.now(),
+            )
+            journal.record(
+                "core.outbox.resent",
+                event,
+                before=before,
+                after={"status": OutboxEvent.Status.PENDING, "attempts": 0},
+            )
+        return len(events)

@@ -105,6 +105,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Project-wide assets (vendored Tabler, htmx, ECharts; our CSS) live outside any app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -146,3 +148,11 @@ LOGGING = {
 DATA_DIR = Path(
     env_str("SHENGUAN_DATA_DIR", str(PACKAGE_DIR.parent.parent.parent / "shared" / "data"))
 )
+
+# Outbox delivery (docs/decisions/0003-outbox.md).
+# SHENGUAN_OUTBOX_MAX_ATTEMPTS: attempts before an event is marked failed (resend in admin).
+SHENGUAN_OUTBOX_MAX_ATTEMPTS = env_int("SHENGUAN_OUTBOX_MAX_ATTEMPTS", 15)
+# SHENGUAN_OUTBOX_BACKOFF_SECONDS: the first retry delay; each further one doubles (capped 1 h).
+SHENGUAN_OUTBOX_BACKOFF_SECONDS = float(env_str("SHENGUAN_OUTBOX_BACKOFF_SECONDS", "2"))
+# SHENGUAN_EXTRA_CONSUMERS: comma-separated modules with more consumers (tests, plug-ins).
+SHENGUAN_EXTRA_CONSUMERS = env_list("SHENGUAN_EXTRA_CONSUMERS", "")
