@@ -23,6 +23,8 @@ install_problem_handlers(api)
 def _mount() -> None:
     from shenguan.approvals.api import router as approvals_router
     from shenguan.catalog.api import router as catalog_router
+    from shenguan.credit.api import router as credit_router
+    from shenguan.enforcement.api import router as enforcement_router
     from shenguan.core.api_views import router as core_router
     from shenguan.org.api import router as org_router
     from shenguan.parties.api import router as parties_router
@@ -32,6 +34,8 @@ def _mount() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/parties", parties_router)
     api.add_router("/approvals", approvals_router)
+    api.add_router("/credit", credit_router)
+    api.add_router("/enforcement", enforcement_router)
 
 
 _mount()

@@ -18,6 +18,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("approvals/", include("shenguan.approvals.urls")),
+    path("credit/", include("shenguan.credit.urls")),
+    path("enforcement/", include("shenguan.enforcement.urls")),
     path("", include("shenguan.approvals.public_urls")),
+    path("", include("shenguan.credit.public_urls")),
+    path("", include("shenguan.enforcement.public_urls")),
     path("", include("shenguan.portal.urls")),
 ]

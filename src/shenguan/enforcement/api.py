@@ -1,0 +1,5 @@
+"""REST endpoints of the enforcement app."""
+
+from ninja import Router
+
+router = Router(tags=["enforcement"])
