@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "shenguan.catalog",
     "shenguan.parties",
     "shenguan.approvals",
+    "shenguan.credit",
+    "shenguan.enforcement",
     "shenguan.portal",
     "shenguan.demo",
     "django.contrib.admin",
