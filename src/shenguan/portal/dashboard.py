@@ -1,0 +1,134 @@
+"""The staff dashboard: one card per role the user holds, each linking to the screens that
+serve that role today. Later issues add their screens to ``_LINKS`` (approval queues,
+enforcement cases, the command centre wall) rather than writing a new home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from shenguan.core.permissions import Role, Scope
+
+
+@dataclass
+class Link:
+    label: str
+    url: str
+    hint: str = ""
+
+
+@dataclass
+class Card:
+    role: str
+    title: str
+    summary: str
+    links: list[Link] = field(default_factory=list)
+
+
+def _catalog(**filters) -> str:
+    url = reverse("portal:catalog")
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
+    catalog = Link(_("权力清单"), _catalog(), _("全部公开的权力事项及其责任分工"))
+    licensing = Link(
+        _("审批服务事项"), _catalog(kind="licensing"), _("行政许可事项的材料、要件与时限")
+    )
+    parties = Link(_("市场主体与个人"), reverse("portal:parties"), _("按权限范围查看当事人"))
+    org = Link(_("组织机构"), reverse("portal:org"), _("部门、科室、岗位AB角与网格"))
+    grids = Link(_("网格与网格员"), reverse("portal:org") + "#grids", _("网格、网格员及电话"))
+    journal = Link(_("审计日志"), reverse("portal:journal"), _("全部状态变更，哈希链防篡改"))
+    api_docs = Link(_("API 文档"), reverse("api:openapi-view"), _("OpenAPI 接口说明"))
+    own_department = (
+        Link(
+            _("本部门事项"),
+            _catalog(department=scope.department_id),
+            _("本部门实施的权力事项"),
+        )
+        if scope.department_id
+        else catalog
+    )
+    admin_links = []
+    if scope.user is not None and scope.user.is_staff:
+        admin_links.append(
+            Link(_("管理后台"), reverse("admin:index"), _("维护组织、清单、当事人和节假日"))
+        )
+    return {
+        Role.WINDOW_CLERK: (
+            _("在服务窗口受理申请：查阅事项的材料清单、要件与时限，核对申请人的主体信息。"),
+            [licensing, parties, org],
+        ),
+        Role.APPROVAL_OFFICER: (
+            _("审查与决定审批事项：依据事项的审批分类、法定与承诺时限和责任清单办理。"),
+            [
+                licensing,
+                Link(
+                    _("控制类事项"),
+                    _catalog(approval_class="controlled"),
+                    _("不容缺、须现场核查的事项"),
+                ),
+                parties,
+                org,
+            ],
+        ),
+        Role.BUREAU_HEAD: (
+            _("掌握全局：组织与AB角配备、权力与责任清单，以及全部操作的审计日志。"),
+            [journal, org, catalog, parties],
+        ),
+        Role.ENFORCEMENT_OFFICER: (
+            _("在责任网格内执法：查阅执法事项及其阶段责任，查看辖区网格内的当事人。"),
+            [
+                Link(_("行政处罚事项"), _catalog(kind="penalty"), _("处罚事项的依据与阶段责任")),
+                Link(_("行政检查事项"), _catalog(kind="inspection"), _("检查事项的依据与责任")),
+                parties,
+                grids,
+            ],
+        ),
+        Role.LEGAL_REVIEWER: (
+            _("对重大执法决定进行法制审核：查阅执法事项的法律依据和阶段责任。"),
+            [
+                Link(_("行政处罚事项"), _catalog(kind="penalty"), _("处罚事项的依据与阶段责任")),
+                Link(_("行政强制事项"), _catalog(kind="coercion"), _("强制措施的依据与责任")),
+                parties,
+            ],
+        ),
+        Role.DEPARTMENT_SUPERVISOR: (
+            _("业务主管部门跟踪本部门事项的审批与执法，查看全区当事人。"),
+            [own_department, parties, org],
+        ),
+        Role.COMMAND_CENTRE: (
+            _("信息指挥中心：全部记录自动归档，查看审计日志与网格分布。"),
+            [journal, grids, parties, catalog],
+        ),
+        Role.GRID_WORKER: (
+            _("负责本网格：查看网格内的企业与个人（身份号码按权限遮蔽显示）。"),
+            [
+                Link(_("本网格当事人"), reverse("portal:parties"), _("所负责网格内的当事人")),
+                grids,
+                catalog,
+            ],
+        ),
+        Role.APPLICANT: (
+            _("查询办事指南：事项所需材料、时限和责任部门；查看本账号关联的主体。"),
+            [
+                Link(_("办事指南"), _catalog(kind="licensing"), _("行政许可事项的材料与时限")),
+                catalog,
+            ],
+        ),
+        Role.ADMINISTRATOR: (
+            _("维护组织、清单、当事人与节假日，签发 API 令牌，核对审计日志。"),
+            [*admin_links, journal, org, api_docs],
+        ),
+    }
+
+
+def cards_for(scope: Scope) -> list[Card]:
+    """Cards in the order of ``Role``, one for each role the user holds."""
+    table = _links(scope)
+    return [
+        Card(role.value, role.label, *table[role]) for role in Role if role.value in scope.roles
+    ]
