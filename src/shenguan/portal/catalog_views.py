@@ -15,6 +15,19 @@ from .queries import current_versions, paginate
 from .rendering import render_list
 
 
+def _field_label(name: str) -> str:
+    """The Chinese label of a version field (or related list) named in ``generated_fields``."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        field = PowerVersion._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(name)
+    if field.is_relation and field.auto_created:  # materials, duties
+        return str(field.related_model._meta.verbose_name_plural)
+    return str(field.verbose_name)
+
+
 def catalog_list(request):
     versions = current_versions(request.user)
     # Departments named by published powers are published with them, so the filter lists them
@@ -85,6 +98,7 @@ def catalog_detail(request, code: str):
         .filter(power=power)
         .first()
     )
+    generated = [_field_label(name) for name in shown.generated_fields or []]
     stages = []
     for duty in shown.duties.all():
         if stages and stages[-1][0] == duty.stage:
@@ -102,6 +116,7 @@ def catalog_detail(request, code: str):
             "stages": stages,
             "responsibility": responsibility,
             "materials": list(shown.materials.all()),
+            "generated": generated,
             "today": today,
         },
     )

@@ -33,6 +33,10 @@ def org_directory(request):
     )
     selected = request.GET.get("department", "")
     shown = [d for d in departments if str(d.pk) == selected] or departments
+    # Departments with sections get a card each; the many business departments that only
+    # implement powers (no sections of their own in the system) share one compact table.
+    organised = [d for d in shown if d.sections.all()]
+    bare = [d for d in shown if not d.sections.all()]
     grids = (
         Grid.objects.restrict(user, "view")
         .select_related("worker", "squad__department")
@@ -44,7 +48,8 @@ def org_directory(request):
         "portal/org/directory.html",
         {
             "departments": departments,
-            "shown": shown,
+            "organised": organised,
+            "bare": bare,
             "selected": selected,
             "grids": grids,
             "staff_count": staff_count,

@@ -224,6 +224,17 @@ def test_power_detail_shows_the_backup_acting_when_the_holder_is_absent(client, 
     assert "现由 李备岗 接替" in body
 
 
+def test_power_detail_names_generated_fields_by_their_labels(client, catalog):
+    version = catalog["licence"].versions.get(version=2)
+    version.generated_fields = ["approval_class", "materials"]
+    version.save()
+    body = text(client.get(reverse("portal:power", args=[catalog["licence"].code])))
+    note = body[body.index("并非官方公布") :]
+    note = note[: note.index("</div>")]
+    assert "审批分类、申请材料" in note
+    assert "approval_class" not in note
+
+
 def test_power_detail_unknown_code_or_version_is_404(client, catalog):
     assert client.get(reverse("portal:power", args=["NO-SUCH"])).status_code == 404
     url = reverse("portal:power", args=[catalog["licence"].code])
@@ -281,6 +292,16 @@ def test_org_directory_lists_departments_posts_and_grids(client, make_user, org)
         assert word in body
     assert f'data-acting="{org["post"].code}">张审批<' in body
     assert "葛店社区" in body and "王网格" in body and "13900000001" in body
+
+
+def test_org_directory_lists_departments_without_sections_compactly(client, make_user, org):
+    from shenguan.org.factories import DepartmentFactory
+
+    DepartmentFactory(code="ZZ-1", name="区财政局")
+    client.force_login(make_user("window_clerk", username="clerk7"))
+    body = text(client.get(reverse("portal:org")))
+    other = body[body.index('id="other-departments"') :]
+    assert "区财政局" in other and "行政审批局" not in other
 
 
 def test_org_directory_shows_backup_acting(client, make_user, org):

@@ -22,8 +22,9 @@ def has_demo_data() -> bool:
     return Department.objects.exists()
 
 
-def demo_logins() -> list[tuple[str, list[str]]]:
-    """(role label, a few usernames) for every role some active user holds, in role order."""
+def demo_logins() -> list[tuple[str, str, list[str]]]:
+    """(role code, role label, usernames) for every role some active user holds, in role
+    order."""
     users = (
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=[r.value for r in Role])
@@ -42,7 +43,9 @@ def demo_logins() -> list[tuple[str, list[str]]]:
     ):
         if username not in by_role.get(Role.ADMINISTRATOR.value, []):
             by_role.setdefault(Role.ADMINISTRATOR.value, []).append(username)
-    return [(role.label, by_role[role.value]) for role in Role if role.value in by_role]
+    return [
+        (role.value, str(role.label), by_role[role.value]) for role in Role if role.value in by_role
+    ]
 
 
 class Command(ShenguanCommand):
@@ -93,8 +96,9 @@ class Command(ShenguanCommand):
             self.stdout.write("no user accounts yet: create one with `shenguan createsuperuser`")
             return
         self.stdout.write(self.style.SUCCESS(f"demo logins (password: {DEMO_PASSWORD}):"))
-        for label, usernames in logins:
+        for code, label, usernames in logins:
             shown = ", ".join(usernames[:LOGINS_PER_ROLE])
             more = len(usernames) - LOGINS_PER_ROLE
             suffix = f" (+{more} more)" if more > 0 else ""
-            self.stdout.write(f"  {label:<12} {shown}{suffix}")
+            # the code pads evenly in a terminal; the Chinese label follows for the reader
+            self.stdout.write(f"  {code:<22} {shown}{suffix}  [{label}]")
