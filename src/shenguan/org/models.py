@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shenguan.core.querysets import RestrictedQuerySet
@@ -14,6 +15,34 @@ from .choices import DepartmentKind, GridKind, SectionKind
 
 class OrgQuerySet(RestrictedQuerySet):
     pass
+
+
+def _present_q(prefix: str) -> Q:
+    """Staff (reached through ``prefix``) who are at work today: active, and not absent or
+    absent only until a day already past."""
+    today = timezone.localdate()
+    return Q(**{f"{prefix}is_active": True}) & (
+        Q(**{f"{prefix}is_absent": False}) | Q(**{f"{prefix}absent_until__lt": today})
+    )
+
+
+class PostQuerySet(OrgQuerySet):
+    def acted_by(self, staff) -> PostQuerySet:
+        """Posts this staff member acts for today: those held, and those backed up while the
+        holder is away (业务AB角). None while the staff member is away themselves."""
+        if not staff.is_present():
+            return self.none()
+        holder_away = Q(holder__isnull=True) | ~_present_q("holder__")
+        return self.filter(Q(holder=staff) | (Q(backup=staff) & holder_away))
+
+
+def _related_or_none(obj, name: str):
+    """The related object, or None if unset or missing (a missing one is reported by
+    ``clean_fields`` as a field error; ``clean`` must not crash on it)."""
+    try:
+        return getattr(obj, name)
+    except models.ObjectDoesNotExist:
+        return None
 
 
 class _StaffVisible:
@@ -47,10 +76,15 @@ class Department(_StaffVisible, models.Model):
         return self.name
 
     def clean(self):
+        from django.core.exceptions import ValidationError
+
         from shenguan.parties.validators import validate_uscc
 
         if self.credit_code:
-            validate_uscc(self.credit_code)
+            try:
+                self.credit_code = validate_uscc(self.credit_code)
+            except ValidationError as exc:
+                raise ValidationError({"credit_code": exc.messages})
 
 
 class Section(_StaffVisible, models.Model):
@@ -130,14 +164,23 @@ class Staff(_StaffVisible, models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.section_id and self.section.department_id != self.department_id:
+        section = _related_or_none(self, "section")
+        if section is not None and section.department_id != self.department_id:
             raise ValidationError({"section": _("科室不属于该部门")})
+
+    def is_present(self, on=None) -> bool:
+        """At work on the given day (today by default): active, and not marked absent, or
+        absent only until an earlier day (``absent_until`` is the last day away)."""
+        if not self.is_active:
+            return False
+        if not self.is_absent:
+            return True
+        on = on or timezone.localdate()
+        return self.absent_until is not None and self.absent_until < on
 
     @property
     def is_certified(self) -> bool:
         """Holds an enforcement certificate valid today (行政处罚法 art 42)."""
-        from django.utils import timezone
-
         if not self.enforcement_cert_no:
             return False
         return self.cert_valid_until is None or self.cert_valid_until >= timezone.localdate()
@@ -169,7 +212,7 @@ class Post(_StaffVisible, models.Model):
         verbose_name=_("B角（备岗人）"),
     )
 
-    objects = OrgQuerySet.as_manager()
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("岗位")
@@ -193,11 +236,12 @@ class Post(_StaffVisible, models.Model):
         if self.holder_id and self.holder_id == self.backup_id:
             raise ValidationError({"backup": _("B角不能与A角为同一人")})
 
-    def acting_staff(self) -> Staff | None:
-        """Who acts for this post now: the holder, or the backup while the holder is absent."""
-        if self.holder is not None and not self.holder.is_absent:
+    def acting_staff(self, on=None) -> Staff | None:
+        """Who acts for this post (today by default): the holder, or the backup while the
+        holder is absent or has left; nobody if both are away."""
+        if self.holder is not None and self.holder.is_present(on):
             return self.holder
-        if self.backup is not None and not self.backup.is_absent:
+        if self.backup is not None and self.backup.is_present(on):
             return self.backup
         return None
 
@@ -241,8 +285,16 @@ class Grid(_StaffVisible, models.Model):
 
         from .geojson import validate_geojson
 
-        if self.boundary not in (None, "", {}):
+        errors = {}
+        if self.boundary in ("", {}):
+            self.boundary = None
+        if self.boundary is not None:
             try:
                 validate_geojson(self.boundary)
             except ValueError as exc:
-                raise ValidationError({"boundary": str(exc)})
+                errors["boundary"] = _("GeoJSON边界无效：%(reason)s") % {"reason": exc}
+        squad = _related_or_none(self, "squad")
+        if squad is not None and squad.kind != SectionKind.SQUAD:
+            errors["squad"] = _("责任执法中队须为执法中队类型的科室")
+        if errors:
+            raise ValidationError(errors)

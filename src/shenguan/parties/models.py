@@ -67,12 +67,23 @@ class Party(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def __repr__(self) -> str:
+        # never the whole resident ID: reprs end up in logs and tracebacks
+        return f"<Party {self.pk} {self.kind} {self.name} {self.masked_identifier()}>"
+
     @property
     def identifier(self) -> str:
         return self.uscc or self.id_number or ""
 
     def masked_identifier(self) -> str:
         return self.uscc if self.kind == PartyKind.ENTERPRISE else mask_ric(self.id_number or "")
+
+    def shows_full_identifier_to(self, scope) -> bool:
+        return (
+            self.kind == PartyKind.ENTERPRISE
+            or scope.sees_full_identifiers
+            or self.pk in scope.party_ids
+        )
 
     def identifier_for(self, scope) -> str:
         if self.kind == PartyKind.ENTERPRISE:
