@@ -195,3 +195,15 @@ def test_admin_pages_render(client, superuser, model):
     ):
         assert client.get(path).status_code == 200, path
     assert client.get(f"/admin/org/{model}/?q=x").status_code == 200
+
+
+def test_mark_absent_action_in_the_staff_list(client, superuser):
+    post = PostFactory()
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/org/staff/",
+        {"action": "mark_absent_action", "_selected_action": [str(post.holder_id)]},
+    )
+    assert response.status_code == 302
+    assert Staff.objects.get(pk=post.holder_id).is_absent
+    assert JournalEntry.objects.get(action="org.staff.marked_absent").source == "admin"

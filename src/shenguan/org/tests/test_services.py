@@ -178,6 +178,18 @@ def test_absence_until_a_day_ends_after_that_day():
     assert post.holder.is_present(on=tomorrow)
 
 
+def test_an_absence_that_has_ended_hands_the_post_back():
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    holder = StaffFactory(is_absent=True, absent_until=yesterday)
+    post = PostFactory(holder=holder)
+    assert post.acting_staff() == holder
+    assert list(Post.objects.acted_by(holder)) == [post]
+    assert list(Post.objects.acted_by(post.backup)) == []
+    gone = StaffFactory(is_active=False)
+    vacated = PostFactory(holder=gone)
+    assert list(Post.objects.acted_by(vacated.backup)) == [vacated]
+
+
 def test_absence_with_a_past_end_is_refused():
     staff = StaffFactory()
     with pytest.raises(DomainError):

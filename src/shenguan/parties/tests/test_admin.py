@@ -186,3 +186,24 @@ def test_admin_pages_render(client, superuser, individual):
         "/admin/parties/partyaccount/add/",
     ):
         assert client.get(path).status_code == 200, path
+
+
+def test_account_link_and_party_deletion_in_the_admin(client, superuser, make_user, individual):
+    person = make_user("applicant")
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/parties/partyaccount/add/",
+        {"user": str(person.pk), "party": str(individual.pk), "role": "owner"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    linked = JournalEntry.objects.get(action="parties.account.linked")
+    assert linked.source == "admin"
+    account = individual.accounts.get()
+    response = client.post(f"/admin/parties/partyaccount/{account.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert JournalEntry.objects.get(action="parties.account.unlinked").source == "admin"
+    response = client.post(f"/admin/parties/party/{individual.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Party.objects.filter(pk=individual.pk).exists()
+    deleted = JournalEntry.objects.get(action="parties.party.deleted")
+    assert deleted.source == "admin" and deleted.before["id_number"] == MASKED
