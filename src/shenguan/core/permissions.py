@@ -97,7 +97,7 @@ class Scope:
         from shenguan.org.models import Grid, Staff
         from shenguan.parties.models import PartyAccount
 
-        staff = Staff.objects.filter(user=user).only("id", "department_id").first()
+        staff = Staff.objects.filter(user=user).only("id", "department_id", "section_id").first()
         if staff is not None:
             scope.staff_id = staff.pk
             scope.department_id = staff.department_id
