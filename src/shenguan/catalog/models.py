@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -28,8 +29,14 @@ class _PublicList:
         return qs if action == "view" else qs.none()
 
 
+# Codes appear in URLs (/api/catalog/powers/{code}); the national implementation codes and the
+# platform unids both fit this alphabet.
+CODE_RE = r"^[A-Za-z0-9-]+$"
+validate_code = RegexValidator(CODE_RE, _("事项编码只能包含字母、数字和连字符"), code="code_format")
+
+
 class Power(_PublicList, models.Model):
-    code = models.CharField(_("事项编码"), max_length=80, unique=True)
+    code = models.CharField(_("事项编码"), max_length=80, unique=True, validators=[validate_code])
     kind = models.CharField(_("权力类型"), max_length=20, choices=PowerKind.choices, db_index=True)
     department = models.ForeignKey(
         "org.Department",
@@ -71,6 +78,11 @@ class Power(_PublicList, models.Model):
     @property
     def current(self) -> PowerVersion | None:
         return self.version_at()
+
+    @property
+    def latest(self) -> PowerVersion | None:
+        """The newest version, which may not be in force yet (revisions build on it)."""
+        return self.versions.order_by("-version").first()
 
 
 class PowerVersion(_PublicList, models.Model):
