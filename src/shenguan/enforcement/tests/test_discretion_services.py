@@ -195,7 +195,10 @@ def test_the_admin_saves_through_the_services(small_table, client, django_user_m
         assert client.get(reverse(f"admin:enforcement_{name}_changelist")).status_code == 200
         assert client.get(reverse(f"admin:enforcement_{name}_add")).status_code == 403
     row = BenchmarkRow.objects.filter(benchmark=new).first()
-    assert (
-        client.get(reverse("admin:enforcement_benchmarkrow_change", args=[row.pk])).status_code
-        == 200
-    )
+    rule = NoPenaltyRule.objects.filter(table=new.table).first()
+    for name, pk in (
+        ("benchmarkrow", row.pk),
+        ("nopenaltyrule", rule.pk),
+        ("benchmarktable", new.table_id),
+    ):
+        assert client.get(reverse(f"admin:enforcement_{name}_change", args=[pk])).status_code == 200
