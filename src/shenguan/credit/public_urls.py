@@ -1,3 +1,9 @@
 """Public pages of the credit app, mounted at the site root."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("credit/lookup", views.lookup, name="credit_lookup"),
+]

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "credit"
-urlpatterns: list = []
+urlpatterns = [
+    path("parties/<int:pk>/", views.archive, name="archive"),
+]
