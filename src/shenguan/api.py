@@ -28,6 +28,7 @@ def _mount() -> None:
     from shenguan.core.api_views import router as core_router
     from shenguan.org.api import router as org_router
     from shenguan.parties.api import router as parties_router
+    from shenguan.verification.api import router as verification_router
 
     api.add_router("/core", core_router)
     api.add_router("/org", org_router)
@@ -36,6 +37,7 @@ def _mount() -> None:
     api.add_router("/approvals", approvals_router)
     api.add_router("/credit", credit_router)
     api.add_router("/enforcement", enforcement_router)
+    api.add_router("/verification", verification_router)
 
 
 _mount()

@@ -20,8 +20,10 @@ urlpatterns = [
     path("approvals/", include("shenguan.approvals.urls")),
     path("credit/", include("shenguan.credit.urls")),
     path("enforcement/", include("shenguan.enforcement.urls")),
+    path("verification/", include("shenguan.verification.urls")),
     path("", include("shenguan.approvals.public_urls")),
     path("", include("shenguan.credit.public_urls")),
     path("", include("shenguan.enforcement.public_urls")),
+    path("", include("shenguan.verification.public_urls")),
     path("", include("shenguan.portal.urls")),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "shenguan.parties",
     "shenguan.approvals",
     "shenguan.credit",
+    "shenguan.verification",
     "shenguan.enforcement",
     "shenguan.portal",
     "shenguan.demo",
