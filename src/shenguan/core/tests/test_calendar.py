@@ -213,7 +213,7 @@ def test_deadline_cli_prints_the_date_alone(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{env_db}", "SHENGUAN_VAR_DIR": str(tmp_path)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     shenguan = [sys.executable, "-m", "shenguan"]
-    subprocess.run([*shenguan, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*shenguan, "migrate", "core", "-v0"], env=env, check=True)
     cases = [
         ("licensing", "2026-02-10", "20", "2026-03-16"),
         ("penalty", "2026-09-20", "15", "2026-10-08"),
