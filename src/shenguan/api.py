@@ -23,9 +23,9 @@ install_problem_handlers(api)
 def _mount() -> None:
     from shenguan.approvals.api import router as approvals_router
     from shenguan.catalog.api import router as catalog_router
+    from shenguan.core.api_views import router as core_router
     from shenguan.credit.api import router as credit_router
     from shenguan.enforcement.api import router as enforcement_router
-    from shenguan.core.api_views import router as core_router
     from shenguan.org.api import router as org_router
     from shenguan.parties.api import router as parties_router
     from shenguan.verification.api import router as verification_router
