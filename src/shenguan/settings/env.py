@@ -65,9 +65,7 @@ def parse_database_url(url: str, var_dir: Path) -> dict:
             "TEST": {"NAME": options.get("test_name") or None},
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        db_options = {
-            k: v for k, v in options.items() if k not in {"conn_max_age", "test_name"}
-        }
+        db_options = {k: v for k, v in options.items() if k not in {"conn_max_age", "test_name"}}
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "postgres",
