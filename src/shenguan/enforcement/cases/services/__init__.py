@@ -1,0 +1,78 @@
+"""State changes of penalty cases and leads. Every entry point (API, pages, admin, consumers)
+calls these functions; each runs in one transaction with its journal entry and event."""
+
+from .decision import (
+    amount_owed,
+    annul_decision,
+    apply_to_court,
+    close_after_execution,
+    credit_kind,
+    decide,
+    decision_facts,
+    demand_payment,
+    record_payment,
+    resubmit_for_review,
+    serve,
+    submit_for_review,
+)
+from .leads import assign_lead, dismiss_lead, receive_lead
+from .opening import (
+    add_evidence,
+    assign_officer,
+    extend_deadline,
+    open_case,
+    recuse_officer,
+    start_investigation,
+    terminate,
+    transfer,
+)
+from .proposal import (
+    hearing_eligible,
+    hold_hearing,
+    notify,
+    propose,
+    record_statement,
+    request_hearing,
+    review_grounds,
+    revise_proposal,
+    schedule_hearing,
+    waive_rights,
+)
+from .simple import decide_on_the_spot
+
+__all__ = [
+    "add_evidence",
+    "amount_owed",
+    "annul_decision",
+    "apply_to_court",
+    "assign_lead",
+    "assign_officer",
+    "close_after_execution",
+    "credit_kind",
+    "decide",
+    "decide_on_the_spot",
+    "decision_facts",
+    "demand_payment",
+    "dismiss_lead",
+    "extend_deadline",
+    "hearing_eligible",
+    "hold_hearing",
+    "notify",
+    "open_case",
+    "propose",
+    "receive_lead",
+    "record_payment",
+    "record_statement",
+    "recuse_officer",
+    "request_hearing",
+    "resubmit_for_review",
+    "review_grounds",
+    "revise_proposal",
+    "schedule_hearing",
+    "serve",
+    "start_investigation",
+    "submit_for_review",
+    "terminate",
+    "transfer",
+    "waive_rights",
+]
