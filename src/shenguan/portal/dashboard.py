@@ -52,6 +52,25 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
         if scope.department_id
         else catalog
     )
+    # Approvals (issue 3): the window, the review queue, the head's page, the applicant portal.
+    window = Link(_("综合窗口"), reverse("approvals:window"), _("收件、核对材料、一次性告知与受理"))
+    window_new = Link(
+        _("窗口新申请"), reverse("approvals:window-new"), _("查找申请人和审批事项，现场收件")
+    )
+    review = Link(
+        _("审查决定"), reverse("approvals:review"), _("我负责的申请及其法定、承诺办结期限")
+    )
+    head = Link(
+        _("局领导审批"),
+        reverse("approvals:head"),
+        _("延长期限、从严审查、预警超期与待撤销许可"),
+    )
+    my_applications = Link(
+        _("我的申请"), reverse("apply:home"), _("办理进度、一次性告知、补交材料与许可证下载")
+    )
+    apply_online = Link(
+        _("在线申请"), reverse("apply:catalogue"), _("选择审批事项，上传材料，选择办理路径")
+    )
     admin_links = []
     if scope.user is not None and scope.user.is_staff:
         admin_links.append(
@@ -60,11 +79,12 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
     return {
         Role.WINDOW_CLERK: (
             _("在服务窗口受理申请：查阅事项的材料清单、要件与时限，核对申请人的主体信息。"),
-            [licensing, parties, org],
+            [window, window_new, licensing, parties, org],
         ),
         Role.APPROVAL_OFFICER: (
             _("审查与决定审批事项：依据事项的审批分类、法定与承诺时限和责任清单办理。"),
             [
+                review,
                 licensing,
                 Link(
                     _("控制类事项"),
@@ -77,7 +97,7 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
         ),
         Role.BUREAU_HEAD: (
             _("掌握全局：组织与AB角配备、权力与责任清单，以及全部操作的审计日志。"),
-            [journal, org, catalog, parties],
+            [head, review, journal, org, catalog, parties],
         ),
         Role.ENFORCEMENT_OFFICER: (
             _("在责任网格内执法：查阅执法事项及其阶段责任，查看辖区网格内的当事人。"),
@@ -115,6 +135,8 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
         Role.APPLICANT: (
             _("查询办事指南：事项所需材料、时限和责任部门；查看本账号关联的主体。"),
             [
+                my_applications,
+                apply_online,
                 Link(_("办事指南"), _catalog(kind="licensing"), _("行政许可事项的材料与时限")),
                 catalog,
             ],

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET
 
 from shenguan.parties.choices import PartyKind
 
-from .choices import LicenceStatus
-from .models import Licence
+from ..choices import LicenceStatus
+from ..models import Licence
 
 STATUS_BADGES = {
     LicenceStatus.VALID: "bg-green-lt",
