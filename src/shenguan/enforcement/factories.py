@@ -36,8 +36,22 @@ def officer(squad, username: str, name: str = "", certified: bool = True):
     return user
 
 
+def ensure_seed() -> None:
+    """The data migration's seed (policy v1, the four procedures, the default checklist):
+    tests that flush the database (live server, transactional) wipe it, so put it back."""
+    import importlib
+
+    from django.apps import apps
+
+    module = importlib.import_module(
+        "shenguan.enforcement.migrations.0003_seed_policy_procedures_checklist"
+    )
+    module.seed(apps, None)
+
+
 def bureau(prefix: str = "") -> SimpleNamespace:
     """A small enforcement bureau; ``prefix`` keeps codes unique when called twice."""
+    ensure_seed()
     p = prefix
     dept = DepartmentFactory(
         code=f"{p}ZFJ", name=f"{p}综合执法局", kind=DepartmentKind.ENFORCEMENT_BUREAU

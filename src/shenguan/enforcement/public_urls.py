@@ -1,3 +1,9 @@
 """Public pages of the enforcement app, mounted at the site root."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .publication import views as publication
+
+urlpatterns = [
+    path("publicity/", publication.publicity, name="enforcement_publicity"),
+]

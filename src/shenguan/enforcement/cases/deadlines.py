@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from shenguan.core import calendar
+from shenguan.core.errors import DomainError
 
 from ..common.policy import add_months
 
@@ -27,38 +30,58 @@ SIMPLE_CAP_ORGANISATION = Decimal("3000")  # art 51
 CENT = Decimal("0.01")
 
 
+def count(law, start: dt.date, days: int) -> dt.date:
+    """``calendar.deadline``, refusing clearly (400, not a crash) when the period runs into a
+    year whose holiday arrangement has not been loaded yet."""
+    try:
+        return calendar.deadline(law, start, days)
+    except calendar.UnknownYear as exc:
+        raise DomainError(
+            _("期限将计算到%(y)s年，但该年的法定节假日安排尚未载入，请管理员先载入后再办理")
+            % {"y": exc.year},
+            code="unknown_year",
+        )
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    try:
+        return calendar.next_working_day(day)
+    except calendar.UnknownYear as exc:
+        raise DomainError(
+            _("%(y)s年的法定节假日安排尚未载入") % {"y": exc.year}, code="unknown_year"
+        )
+
+
 def lead_open_due(received_on: dt.date, working_days: int) -> dt.date:
     """Local rule stated in working days (market regulation: 15)."""
-    return calendar.deadline(calendar.Law.WORKING, received_on, working_days)
+    return count(calendar.Law.WORKING, received_on, working_days)
 
 
 def decision_due(opened_on: dt.date, extension_days: int = 0) -> dt.date:
     """90 calendar days from opening (art 60), or 90 + the extension."""
-    return calendar.deadline(calendar.Law.PENALTY, opened_on, DECISION_DAYS + extension_days)
+    return count(calendar.Law.PENALTY, opened_on, DECISION_DAYS + extension_days)
 
 
 def statement_due(notified_on: dt.date, days: int) -> dt.date:
-    return calendar.deadline(calendar.Law.PENALTY, notified_on, days)
+    return count(calendar.Law.PENALTY, notified_on, days)
 
 
 def hearing_request_due(notified_on: dt.date) -> dt.date:
-    return calendar.deadline(calendar.Law.PENALTY, notified_on, HEARING_REQUEST_DAYS)
+    return count(calendar.Law.PENALTY, notified_on, HEARING_REQUEST_DAYS)
 
 
 def earliest_hearing(notice_on: dt.date) -> dt.date:
     """The first day a hearing may be held when its notice goes out on ``notice_on``: the
     seven-day period (working days, art 85) must have run out before the hearing day."""
-    return calendar.deadline(calendar.Law.PENALTY, notice_on, HEARING_NOTICE_DAYS) + dt.timedelta(
-        days=1
-    )
+    return count(calendar.Law.PENALTY, notice_on, HEARING_NOTICE_DAYS) + dt.timedelta(days=1)
 
 
 def service_due(decided_on: dt.date) -> dt.date:
-    return calendar.deadline(calendar.Law.PENALTY, decided_on, SERVICE_DAYS)
+    return count(calendar.Law.PENALTY, decided_on, SERVICE_DAYS)
 
 
 def payment_due(served_on: dt.date) -> dt.date:
-    return calendar.deadline(calendar.Law.PENALTY, served_on, PAYMENT_DAYS)
+    return count(calendar.Law.PENALTY, served_on, PAYMENT_DAYS)
 
 
 def court_application_window(
@@ -68,13 +91,13 @@ def court_application_window(
     review and suit have run (行政诉讼法 art 46: six months), within three months
     (行政强制法 art 53). A last day on a rest day moves to the next working day."""
     opens = add_months(served_on, remedy_months) + dt.timedelta(days=1)
-    closes = calendar.next_working_day(add_months(served_on, remedy_months + application_months))
+    closes = next_working_day(add_months(served_on, remedy_months + application_months))
     return opens, closes
 
 
 def demand_wait_until(demanded_on: dt.date) -> dt.date:
     """行政强制法 art 54, 69: ten days (working days) after the demand is served."""
-    return calendar.deadline(calendar.Law.COERCION, demanded_on, DEMAND_WAIT_DAYS)
+    return count(calendar.Law.COERCION, demanded_on, DEMAND_WAIT_DAYS)
 
 
 def overdue_days(due_on: dt.date | None, on: dt.date) -> int:

@@ -267,6 +267,18 @@ class PenaltyCase(_SquadScoped, models.Model):
         return self.fine_amount or Decimal("0")
 
     @property
+    def review_ground_labels(self) -> list[str]:
+        from ..common.models import MajorGround
+
+        return [str(MajorGround(g).label) for g in self.review_grounds or []]
+
+    @property
+    def sanction_labels(self) -> list[str]:
+        from .choices import Sanction
+
+        return [str(Sanction(s).label) for s in self.sanctions or []]
+
+    @property
     def is_final(self) -> bool:
         return self.status in (CaseStatus.CLOSED, CaseStatus.TRANSFERRED)
 
@@ -313,6 +325,12 @@ class CaseStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        from .workflow import ACTION_LABELS
+
+        return ACTION_LABELS.get(self.action, self.action)
 
     @classmethod
     def restrict_queryset(cls, qs, scope, action):

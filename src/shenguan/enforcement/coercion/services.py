@@ -1,5 +1,5 @@
 """State changes of sealing and seizure (行政强制法 art 18-28). Periods are counted with
-``calendar.deadline("coercion", …)``: 30 days is a calendar period (art 69: only periods of ten
+``deadlines.count("coercion", …)``: 30 days is a calendar period (art 69: only periods of ten
 days or less are working days)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from shenguan.core.permissions import Role, Scope
 from shenguan.org.models import Staff
 from shenguan.parties.models import Party
 
+from ..cases import deadlines
 from ..cases.models import PenaltyCase
 from ..common.base import (
     check_two_officers,
@@ -120,7 +121,7 @@ def _start_term(m: CoerciveMeasure) -> None:
     day = today()
     m.taken_at = m.taken_at or timezone.now()
     m.starts_on = day
-    m.ends_on = calendar.deadline(calendar.Law.COERCION, day, TERM_DAYS)
+    m.ends_on = deadlines.count(calendar.Law.COERCION, day, TERM_DAYS)
 
 
 def _new(
@@ -336,7 +337,7 @@ def extend_measure(measure_id: int, *, reason: str, user) -> CoerciveMeasure:
         if today() > m.ends_on:
             raise DomainError(_("期限已经届满，应当解除（行政强制法第二十八条）"), code="term_over")
         previous = m.ends_on
-        m.ends_on = calendar.deadline(calendar.Law.COERCION, previous, EXTENSION_DAYS)
+        m.ends_on = deadlines.count(calendar.Law.COERCION, previous, EXTENSION_DAYS)
         m.extended_on, m.extension_reason = today(), reason
         m.save(update_fields=["ends_on", "extended_on", "extension_reason"])
         issue_document(

@@ -19,6 +19,7 @@ from shenguan.org.choices import SectionKind
 from shenguan.org.models import Section, Staff
 from shenguan.parties.models import Party
 
+from ..cases import deadlines
 from ..cases.choices import LeadSource
 from ..common.base import (
     check_two_officers,
@@ -438,7 +439,7 @@ def _complete(insp: Inspection, officers: list[Staff]) -> None:
     issue_document("inspection_record", lines, owner=insp)
     extra = {}
     if insp.result == InspectionResult.RECTIFY:
-        due = calendar.deadline(calendar.Law.PENALTY, today(), insp.rectify_days)
+        due = deadlines.count(calendar.Law.PENALTY, today(), insp.rectify_days)
         order = RectificationOrder.objects.create(
             inspection=insp, requirements=insp.rectify_requirements, due_on=due
         )

@@ -19,6 +19,7 @@ from shenguan.core.errors import Conflict, Forbidden, NotFound
 from shenguan.core.permissions import Role, Scope
 from shenguan.parties.choices import PartyKind
 
+from ..cases import deadlines
 from ..cases.choices import DecisionOutcome
 from ..cases.documents import sanctions_text
 from ..cases.models import PenaltyCase
@@ -58,7 +59,7 @@ def _create(
         source_type=source_type,
         source_id=str(source_id),
         decided_on=decided_on,
-        due_on=calendar.deadline(calendar.Law.WORKING, decided_on, policy.publication_working_days),
+        due_on=deadlines.count(calendar.Law.WORKING, decided_on, policy.publication_working_days),
         published_on=day,
         expires_on=add_months(day, months),
         **fields,

@@ -151,3 +151,15 @@ def test_late_lead_opening_needs_a_reason(flow):
     assert exc.value.code == "open_late"
     case = flow.open(late_reason="当事人联系不上，核实身份后立案")
     assert case.open_late_reason
+
+
+def test_a_period_into_an_unloaded_year_is_refused_clearly(flow):
+    """90 days from late November run into a year whose holidays nobody has loaded: the case
+    is not opened on a guess (DOMAIN.md §3), and the officer is told why."""
+    from shenguan.core.models import HolidayYear
+
+    HolidayYear.objects.filter(year=2027).delete()
+    flow.go(D(2026, 11, 25))
+    with pytest.raises(DomainError) as exc:
+        flow.open()
+    assert exc.value.code == "unknown_year" and "2027" in exc.value.message
