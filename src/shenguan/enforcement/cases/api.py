@@ -361,6 +361,37 @@ def document_pdf(request: HttpRequest, document_id: int):
     return response
 
 
+class PolicyOut(Schema):
+    version: int
+    effective_from: dt.date
+    lead_open_working_days: int
+    decision_extension_days: int
+    statement_working_days: int
+    large_fine_person: Decimal
+    large_fine_organisation: Decimal
+    large_confiscation_person: Decimal
+    large_confiscation_organisation: Decimal
+    review_grounds: list[str]
+    small_fine_person: Decimal
+    small_fine_organisation: Decimal
+    publication_working_days: int
+    publication_short_months: int
+    publication_long_months: int
+    remedy_period_months: int
+    court_application_months: int
+
+
+@router.get("/policy", response=PolicyOut, summary="The enforcement policy in force today")
+def current_policy(request: HttpRequest):
+    from ..common.models import EnforcementPolicy
+    from ..common.policy import policy_in_force
+
+    policy = policy_in_force()
+    if not EnforcementPolicy.objects.restrict(request.user, "view").filter(pk=policy.pk).exists():
+        raise NotFound("执法政策不存在")
+    return policy
+
+
 @router.get("/leads", response=list[LeadOut], summary="Leads in the caller's scope")
 @paginate(LimitOffsetPagination)
 def list_leads(request: HttpRequest, status: LeadStatus | None = None):

@@ -36,6 +36,7 @@ class EnforcementPolicyAdmin(ServiceModelAdmin):
         "note",
     )
     ordering = ("-version",)
+    exclude = ("version", "created")  # assigned by publish_policy
 
     def has_delete_permission(self, request, obj=None):
         return False

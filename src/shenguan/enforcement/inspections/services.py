@@ -552,7 +552,7 @@ def schedule_recheck(order_id: int, *, officer_ids, user) -> Inspection:
     """A re-check of a rectification order, by two officers of the same squad."""
     with transaction.atomic():
         order = (
-            RectificationOrder.objects.select_for_update()
+            RectificationOrder.objects.select_for_update(of=("self",))
             .select_related("inspection__party", "inspection__squad")
             .filter(pk=order_id)
             .first()

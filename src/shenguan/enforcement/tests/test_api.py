@@ -292,3 +292,60 @@ def test_list_endpoints_use_a_constant_number_of_queries(flow, django_assert_max
     assert client.get("/api/enforcement/legal/queue")[1]["count"] == 3
     assert client.get("/api/enforcement/publications")[1]["count"] == 3
     assert client.get("/api/enforcement/inspections")[1]["count"] == 3
+
+
+def test_leads_by_role_and_the_policy(bureau, travel, make_user):
+    from .conftest import START
+
+    travel(START)
+    from shenguan.core.permissions import forget_scope
+    from shenguan.org.models import Grid
+
+    worker = make_user("grid_worker", staff=True, username="grid1")
+    Grid.objects.filter(pk=bureau.grid.pk).update(worker=worker.staff)
+    forget_scope(worker)
+    data = {"source": "grid_report", "description": "河道有污水排出", "party_id": bureau.company.pk}
+    status, body = as_user(worker).post("/api/enforcement/leads", data)
+    assert status == 201 and body["squad_id"] == bureau.squad.pk, body
+    assert body["open_due_on"] == "2026-03-23"
+    status, body = as_user(worker).post("/api/enforcement/leads", {**data, "source": "complaint"})
+    assert status == 403
+    assert as_user(bureau.officer1).get("/api/enforcement/leads")[1]["count"] == 1
+    assert as_user(bureau.other_officer).get("/api/enforcement/leads")[1]["count"] == 0
+    status, body = as_user(bureau.officer1).get("/api/enforcement/policy")
+    assert status == 200 and body["version"] == 1 and body["lead_open_working_days"] == 15
+    assert as_user(worker).get("/api/enforcement/policy")[0] == 200  # staff read the rules
+
+
+def test_policy_versions_through_the_admin(admin_user, bureau):
+    from django.test import Client
+
+    from shenguan.enforcement.common.models import EnforcementPolicy
+
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get("/admin/enforcement/enforcementpolicy/add/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        effective_from="2026-07-01",
+        review_grounds='["large_fine", "revocation"]',
+        large_fine_organisation="50000",
+        note="提高审核覆盖面",
+    )
+    response = client.post("/admin/enforcement/enforcementpolicy/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    new = EnforcementPolicy.objects.get(version=2)
+    assert new.large_fine_organisation == 50000 and new.review_grounds == [
+        "large_fine",
+        "revocation",
+    ]
+    assert new.lead_open_working_days == 15  # carried over from version 1
+    assert EnforcementPolicy.objects.get(version=1).large_fine_organisation == 100000
+    assert client.get(f"/admin/enforcement/enforcementpolicy/{new.pk}/change/").status_code in (
+        200,
+        403,
+    )

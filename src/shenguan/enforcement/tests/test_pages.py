@@ -119,3 +119,23 @@ def test_publicity_page_masks_individuals(flow):
     Worker().deliver_pending()
     html = Client().get("/publicity/").content.decode()
     assert "张**" in html and b.person.name not in html and b.person.id_number not in html
+
+
+def test_commands(bureau):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from shenguan.core.models import JournalEntry
+    from shenguan.enforcement.procedures.models import GroupMember
+
+    GroupMember.objects.all().delete()
+    out = StringIO()
+    call_command("enforcement", "sync-procedures", stdout=out)
+    assert "2 added" in out.getvalue()
+    assert JournalEntry.objects.filter(
+        action="enforcement.procedures.synced", source="command"
+    ).exists()
+    out = StringIO()
+    call_command("enforcement", "sweep", stdout=out)
+    assert "alerts: 0 raised" in out.getvalue()

@@ -517,7 +517,9 @@ def hold_hearing(case_id: int, *, attended: bool, record_text: str = "", user=No
     with transaction.atomic():
         case = lock_case(case_id, user)
         transition, actor = authorize(case, "hold_hearing", user)
-        hearing = Hearing.objects.select_for_update().select_related("host").get(case=case)
+        hearing = (
+            Hearing.objects.select_for_update(of=("self",)).select_related("host").get(case=case)
+        )
         me = staff_of(user)
         if me is None or hearing.host_id != me.pk:
             raise refuse(_("听证由通知中指定的主持人举行"), "not_host")
