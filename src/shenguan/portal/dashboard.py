@@ -71,6 +71,12 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
     apply_online = Link(
         _("在线申请"), reverse("apply:catalogue"), _("选择审批事项，上传材料，选择办理路径")
     )
+    # Verification (issue 4): the squad inbox of pushes, tasks, double-random draws.
+    pushes = Link(_("批后推送签收"), reverse("verification:inbox"), _("本中队待签收的审批结果推送"))
+    checks = Link(
+        _("批后核查任务"), reverse("verification:tasks"), _("核查、责令整改、复查与撤销许可")
+    )
+    draws = Link(_("双随机抽查"), reverse("verification:draws"), _("抽取对象与执法人员，复现校验"))
     admin_links = []
     if scope.user is not None and scope.user.is_staff:
         admin_links.append(
@@ -97,11 +103,13 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
         ),
         Role.BUREAU_HEAD: (
             _("掌握全局：组织与AB角配备、权力与责任清单，以及全部操作的审计日志。"),
-            [head, review, journal, org, catalog, parties],
+            [head, review, checks, draws, journal, org, catalog, parties],
         ),
         Role.ENFORCEMENT_OFFICER: (
             _("在责任网格内执法：查阅执法事项及其阶段责任，查看辖区网格内的当事人。"),
             [
+                pushes,
+                checks,
                 Link(_("行政处罚事项"), _catalog(kind="penalty"), _("处罚事项的依据与阶段责任")),
                 Link(_("行政检查事项"), _catalog(kind="inspection"), _("检查事项的依据与责任")),
                 parties,
@@ -111,6 +119,8 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
         Role.LEGAL_REVIEWER: (
             _("对重大执法决定进行法制审核：查阅执法事项的法律依据和阶段责任。"),
             [
+                checks,
+                draws,
                 Link(_("行政处罚事项"), _catalog(kind="penalty"), _("处罚事项的依据与阶段责任")),
                 Link(_("行政强制事项"), _catalog(kind="coercion"), _("强制措施的依据与责任")),
                 parties,
@@ -122,7 +132,7 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
         ),
         Role.COMMAND_CENTRE: (
             _("信息指挥中心：全部记录自动归档，查看审计日志与网格分布。"),
-            [journal, grids, parties, catalog],
+            [journal, pushes, checks, grids, parties, catalog],
         ),
         Role.GRID_WORKER: (
             _("负责本网格：查看网格内的企业与个人（身份号码按权限遮蔽显示）。"),

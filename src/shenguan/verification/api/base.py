@@ -1,5 +1,3 @@
-"""REST endpoints of the verification app."""
-
 from ninja import Router
 
 router = Router(tags=["verification"])
