@@ -17,17 +17,23 @@ from shenguan.parties.models import Party
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """Seeded once for the module (the catalogue import is the slow part), committed, and
-    flushed away afterwards."""
-    with django_db_blocker.unblock():
-        result = seed(enterprises=12, individuals=6)
-        first_journal = JournalEntry.objects.count()
-        seed(enterprises=12, individuals=6)
-        second_journal = JournalEntry.objects.count()
-        yield result, first_journal, second_journal
-        from django.core.management import call_command
+    """Seeded once for the module (the catalogue import is the slow part) inside an outer
+    transaction that is rolled back afterwards — the ``setUpTestData`` pattern — so that no
+    flush wipes the data other apps seed in their migrations."""
+    from django.db import transaction
 
-        call_command("flush", "--no-input", verbosity=0)
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            result = seed(enterprises=12, individuals=6)
+            first_journal = JournalEntry.objects.count()
+            seed(enterprises=12, individuals=6)
+            second_journal = JournalEntry.objects.count()
+            yield result, first_journal, second_journal
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.mark.django_db
