@@ -48,11 +48,19 @@ def route_refusal(
     rule: RoutePolicyRule | None,
     template: ItemTemplate | None = None,
     policy_version: int | None = None,
+    unrepaired_breach: bool = False,
 ) -> str | None:
     """Why ``route`` is not open, in words for the applicant; None if it is."""
     route = Route(route)
     if route == Route.ORDINARY:
         return None
+    if unrepaired_breach:
+        # A false or unkept commitment not yet repaired closes both routes whatever the tier
+        # has climbed back to (深圳经济特区社会信用条例 art 59; DOMAIN §5 #2, #8).
+        return _(
+            "申请人有虚假承诺或未履行承诺的记录且尚未信用修复，不适用容缺受理/告知承诺，"
+            "请按一般程序办理（深圳经济特区社会信用条例第五十九条）"
+        )
     if credit_tier == CreditTier.D:
         # 深圳经济特区社会信用条例 art 59; DOMAIN §5 #8.
         return _(
@@ -86,6 +94,12 @@ def _template(app: Application) -> ItemTemplate | None:
     return ItemTemplate.objects.filter(power_id=app.power_id).first()
 
 
+def _unrepaired_breach(app: Application) -> bool:
+    from shenguan.credit.services import has_unrepaired_false_commitment
+
+    return has_unrepaired_false_commitment(app.applicant)
+
+
 def check_route(app: Application, route: str, rule: RoutePolicyRule | None = None) -> None:
     if route == Route.ORDINARY:
         return
@@ -100,6 +114,7 @@ def check_route(app: Application, route: str, rule: RoutePolicyRule | None = Non
         rule=rule,
         template=_template(app) if route == Route.COMMITMENT else None,
         policy_version=app.route_policy.version,
+        unrepaired_breach=_unrepaired_breach(app),
     )
     if reason:
         raise DomainError(reason, code="route_not_allowed", field_errors={"route": [reason]})
@@ -113,6 +128,7 @@ def route_options(app: Application) -> list[dict]:
         policy_id=app.route_policy_id, approval_class=klass, credit_tier=tier
     ).first()
     template = _template(app)
+    breach = _unrepaired_breach(app)
     out = []
     for route in Route:
         reason = route_refusal(
@@ -122,6 +138,7 @@ def route_options(app: Application) -> list[dict]:
             rule=rule,
             template=template,
             policy_version=app.route_policy.version,
+            unrepaired_breach=breach,
         )
         out.append({"route": route.value, "allowed": reason is None, "reason": reason or ""})
     return out

@@ -374,6 +374,31 @@ def test_tier_c_has_tolerance_but_no_commitment(item, travel):
     assert "信用等级为C" in options["commitment"]["reason"]
 
 
+@pytest.mark.parametrize("route", ["tolerance", "commitment"])
+def test_unrepaired_broken_commitment_closes_the_special_routes_at_any_tier(item, travel, route):
+    """深圳经济特区社会信用条例 art 59: a false or unkept commitment not yet repaired keeps the
+    party off both routes even after its tier has climbed back to B."""
+    from shenguan.credit import services as credit
+
+    travel(ACCEPTED)
+    user, party = factories.applicant_user(credit_tier="B")
+    credit.record_event(party.pk, "commitment_broken", source="verification")
+    party.refresh_from_db()
+    if party.credit_tier != "B":  # the breach lowered the tier; force it back up
+        from shenguan.parties.services import set_credit_tier
+
+        set_credit_tier(party.pk, "B", reason="test: tier recovered")
+    app = services.create_application(
+        power_id=item.power.pk, applicant_id=party.pk, channel="online", user=user
+    )
+    options = {o["route"]: o for o in services.route_options(app)}
+    assert options[route]["allowed"] is False
+    assert "尚未信用修复" in options[route]["reason"]
+    with pytest.raises(DomainError, match="尚未信用修复"):
+        services.choose_route(app.pk, route, user=user)
+    assert options["ordinary"]["allowed"] is True
+
+
 def test_refusal_needs_reasons_and_remedies(flow, item, travel):
     travel(ACCEPTED)
     flow.create()
