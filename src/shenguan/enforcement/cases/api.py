@@ -335,7 +335,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]):
     if filters.mine:
         staff_id = Scope.of(request.user).staff_id
         qs = (
-            qs.filter(officers__staff_id=staff_id, officers__recused_on__isnull=True)
+            qs.filter(officers__staff_id=staff_id, officers__recused_on__isnull=True).distinct()
             if staff_id
             else qs.none()
         )

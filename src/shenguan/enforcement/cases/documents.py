@@ -79,6 +79,41 @@ def opening(case: PenaltyCase, officers) -> list[str]:
     return lines
 
 
+def investigation_report(case: PenaltyCase, evidence_count: int) -> list[str]:
+    lines = [
+        party_line(case),
+        f"案由：{case.title}；立案日期：{_d(case.opened_on)}。",
+        f"调查认定的违法事实：{case.facts}",
+        f"证据：共 {evidence_count} 份（均附SHA-256校验值）。",
+        f"违反条款：{case.violated_provision}；处罚依据：{case.penalty_basis}。",
+        "拟处罚意见："
+        + sanctions_text(case.sanctions, case.fine_amount, case.confiscation_amount)
+        + "。",
+    ]
+    rationale = discretion_text(case)
+    if rationale:
+        lines.append(rationale)
+    if case.proposal_reasons:
+        lines.append(f"裁量理由：{case.proposal_reasons}")
+    if case.review_grounds:
+        lines.append(
+            "须经法制审核（行政处罚法第五十八条）：" + "、".join(case.review_ground_labels) + "。"
+        )
+    return lines
+
+
+def statement_record(case: PenaltyCase, statement) -> list[str]:
+    return [
+        party_line(case),
+        f"陈述申辩时间：{_d(statement.received_on)}；记录人：{statement.recorded_by.name}。",
+        f"陈述申辩内容：{statement.text}",
+        "复核意见："
+        + (statement.review or "—")
+        + ("（理由成立，予以采纳）" if statement.adopted else ""),
+        "本机关不因当事人陈述、申辩而给予更重的处罚（行政处罚法第四十五条）。",
+    ]
+
+
 def notice(case: PenaltyCase) -> list[str]:
     lines = [
         party_line(case),

@@ -59,7 +59,9 @@ def number(mark: str, key: str, day: dt.date) -> str:
 MARKS = {
     "case_opening": ("立", "case"),
     "lead_dismissal": ("不立", "lead_dismissal"),
+    "investigation_report": ("调终", "investigation_report"),
     "penalty_notice": ("告", "notice"),
+    "statement_record": ("申辩", "statement_record"),
     "hearing_notice": ("听通", "hearing_notice"),
     "hearing_record": ("听录", "hearing_record"),
     "legal_opinion": ("审", "legal_opinion"),

@@ -125,7 +125,9 @@ class EnforcementPolicy(models.Model):
 class DocumentKind(models.TextChoices):
     CASE_OPENING = "case_opening", _("立案审批表")
     LEAD_DISMISSAL = "lead_dismissal", _("不予立案审批表")
+    INVESTIGATION_REPORT = "investigation_report", _("案件调查终结报告")
     PENALTY_NOTICE = "penalty_notice", _("行政处罚事先告知书")
+    STATEMENT_RECORD = "statement_record", _("陈述申辩笔录")
     HEARING_NOTICE = "hearing_notice", _("听证通知书")
     HEARING_RECORD = "hearing_record", _("听证笔录")
     LEGAL_OPINION = "legal_opinion", _("法制审核意见书")

@@ -184,3 +184,41 @@ def test_every_legally_fixed_step_names_its_article():
 def test_final_states_allow_nothing():
     for state in workflow.FINAL_STATES:
         assert workflow.actions_from(state) == []
+
+
+def test_each_step_issues_its_numbered_document(flow):
+    """A major case from opening to payment: every legally fixed step leaves its document,
+    numbered, and each renders as a PDF with the CJK font embedded."""
+    from shenguan.enforcement.common.documents import render
+
+    b = flow.b
+    case = flow.to(S.NOTIFIED, major=True)
+    services.record_statement(
+        case.pk, text="已整改，请求从轻", adopted=True, review="理由成立", user=flow.o1
+    )
+    services.waive_rights(case.pk, note="书面放弃听证", user=flow.o1)
+    services.submit_for_review(case.pk, user=flow.o1)
+    legal.give_opinion(case.pk, opinion="approve", user=b.legal)
+    services.decide(case.pk, user=b.head)
+    services.serve(case.pk, method="in_person", officer_ids=flow.pair, user=flow.o1)
+    principal, fee = services.amount_owed(flow.refresh())
+    services.record_payment(case.pk, amount=principal + fee, user=flow.o1)
+    docs = list(flow.refresh().documents.order_by("id"))
+    assert [d.kind for d in docs] == [
+        "case_opening",
+        "investigation_report",
+        "penalty_notice",
+        "statement_record",
+        "legal_opinion",
+        "decision",
+        "service_receipt",
+        "closing",
+    ]
+    assert len({d.number for d in docs}) == len(docs)
+    assert docs[5].number == flow.case.decision_number
+    assert docs[5].number.startswith("葛综执罚决〔2026〕")
+    notice = "".join(docs[2].paragraphs)
+    assert "陈述和申辩" in notice and "要求听证" in notice and "第四十四条" in notice
+    for doc in docs:
+        pdf = render(doc)
+        assert pdf.startswith(b"%PDF") and b"WenQuanYi" in pdf

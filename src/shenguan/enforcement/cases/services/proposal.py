@@ -288,7 +288,14 @@ def propose(
             setattr(case, name, value)
         fields.update(_grounds_fields(case))
         officers = officers_for(case, transition, actor, user, [], _("拟处罚"))
-        step = set_status(case, transition, actor, user, officers=officers, fields=fields)
+        doc = issue_document(
+            "investigation_report",
+            documents.investigation_report(case, case.evidence.count()),
+            owner=case,
+        )
+        step = set_status(
+            case, transition, actor, user, officers=officers, fields=fields, document=doc
+        )
         record(case, step, _proposal_summary(case))
         return case
 
@@ -420,7 +427,12 @@ def record_statement(
             review=review,
             recorded_by=me,
         )
-        step = set_status(case, transition, actor, user, officers=[me], note=text[:200])
+        doc = issue_document(
+            "statement_record", documents.statement_record(case, statement), owner=case
+        )
+        step = set_status(
+            case, transition, actor, user, officers=[me], note=text[:200], document=doc
+        )
         record(case, step, {"statement": statement.pk, "adopted": statement.adopted})
         return statement
 
