@@ -55,20 +55,20 @@ class MeasureIn(Schema):
     inspection_id: int | None = None
 
 
-class NoteIn(Schema):
+class MeasureNoteIn(Schema):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class MeasureReasonIn(Schema):
     reason: str
 
 
-class RatifyIn(Schema):
+class MeasureRatifyIn(Schema):
     approve: bool
     note: str = ""
 
 
-class ReleaseIn(Schema):
+class MeasureReleaseIn(Schema):
     reason: ReleaseReason
     note: str = ""
 
@@ -112,29 +112,29 @@ def approve(request: HttpRequest, measure_id: int):
 
 
 @router.post("/measures/{measure_id}/refusal", response=MeasureOut)
-def refuse(request: HttpRequest, measure_id: int, payload: ReasonIn):
+def refuse(request: HttpRequest, measure_id: int, payload: MeasureReasonIn):
     return services.refuse_measure(measure_id, reason=payload.reason, user=request.user)
 
 
 @router.post("/measures/{measure_id}/report", response=MeasureOut, summary="Report within 24 hours")
-def report(request: HttpRequest, measure_id: int, payload: NoteIn):
+def report(request: HttpRequest, measure_id: int, payload: MeasureNoteIn):
     return services.report_emergency(measure_id, note=payload.note, user=request.user)
 
 
 @router.post("/measures/{measure_id}/ratification", response=MeasureOut)
-def ratify(request: HttpRequest, measure_id: int, payload: RatifyIn):
+def ratify(request: HttpRequest, measure_id: int, payload: MeasureRatifyIn):
     return services.ratify_emergency(measure_id, **payload.dict(), user=request.user)
 
 
 @router.post(
     "/measures/{measure_id}/extension", response=MeasureOut, summary="+30 days once (art 25)"
 )
-def extend(request: HttpRequest, measure_id: int, payload: ReasonIn):
+def extend(request: HttpRequest, measure_id: int, payload: MeasureReasonIn):
     return services.extend_measure(measure_id, reason=payload.reason, user=request.user)
 
 
 @router.post("/measures/{measure_id}/release", response=MeasureOut, summary="Release (art 28)")
-def release(request: HttpRequest, measure_id: int, payload: ReleaseIn):
+def release(request: HttpRequest, measure_id: int, payload: MeasureReleaseIn):
     return services.release_measure(
         measure_id, reason=payload.reason, note=payload.note, user=request.user
     )

@@ -26,7 +26,7 @@ from .models import (
 router = Router(tags=["enforcement: inspections"])
 
 
-class OfficerOut(Schema):
+class InspectionOfficerOut(Schema):
     staff_id: int
     name: str
     signed_at: dt.datetime | None
@@ -36,7 +36,7 @@ class OfficerOut(Schema):
         return obj.staff.name
 
 
-class AnswerOut(Schema):
+class InspectionAnswerOut(Schema):
     seq: int
     text: str
     basis: str
@@ -45,7 +45,7 @@ class AnswerOut(Schema):
     note: str
 
 
-class EvidenceOut(Schema):
+class InspectionEvidenceOut(Schema):
     id: int
     kind: str
     original_name: str
@@ -77,7 +77,7 @@ class InspectionOut(Schema):
     place: str
     due_on: dt.date | None
     completed_at: dt.datetime | None
-    officers: list[OfficerOut]
+    officers: list[InspectionOfficerOut]
 
     @staticmethod
     def resolve_officers(obj):
@@ -88,8 +88,8 @@ class InspectionDetailOut(InspectionOut):
     findings: str
     rectify_days: int | None
     rectify_requirements: str
-    answers: list[AnswerOut]
-    evidence: list[EvidenceOut]
+    answers: list[InspectionAnswerOut]
+    evidence: list[InspectionEvidenceOut]
     missing: list[str]
 
     @staticmethod
@@ -118,24 +118,24 @@ class InspectionIn(Schema):
     source_id: str = ""
 
 
-class AnswerIn(Schema):
+class InspectionAnswerIn(Schema):
     seq: int
     answer: Answer
     note: str = ""
 
 
-class ResultIn(Schema):
+class InspectionResultIn(Schema):
     result: InspectionResult
     findings: str
     rectify_days: int | None = None
     rectify_requirements: str = ""
 
 
-class ReasonIn(Schema):
+class InspectionReasonIn(Schema):
     reason: str
 
 
-class OfficersIn(Schema):
+class InspectionOfficersIn(Schema):
     officer_ids: list[int]
 
 
@@ -201,7 +201,7 @@ def start(request: HttpRequest, inspection_id: int):
 
 
 @router.post("/inspections/{inspection_id}/answers", response=InspectionDetailOut)
-def answers(request: HttpRequest, inspection_id: int, payload: list[AnswerIn]):
+def answers(request: HttpRequest, inspection_id: int, payload: list[InspectionAnswerIn]):
     for item in payload:
         services.answer_item(
             inspection_id, seq=item.seq, answer=item.answer, note=item.note, user=request.user
@@ -239,7 +239,7 @@ def evidence(
 
 
 @router.post("/inspections/{inspection_id}/result", response=InspectionDetailOut)
-def result(request: HttpRequest, inspection_id: int, payload: ResultIn):
+def result(request: HttpRequest, inspection_id: int, payload: InspectionResultIn):
     services.record_result(inspection_id, **payload.dict(), user=request.user)
     return _detail(request, inspection_id)
 
@@ -255,25 +255,25 @@ def sign(request: HttpRequest, inspection_id: int):
 
 
 @router.post("/inspections/{inspection_id}/reopen", response=InspectionDetailOut)
-def reopen(request: HttpRequest, inspection_id: int, payload: ReasonIn):
+def reopen(request: HttpRequest, inspection_id: int, payload: InspectionReasonIn):
     services.reopen_inspection(inspection_id, reason=payload.reason, user=request.user)
     return _detail(request, inspection_id)
 
 
 @router.post("/inspections/{inspection_id}/officers", response=InspectionDetailOut)
-def officers(request: HttpRequest, inspection_id: int, payload: OfficersIn):
+def officers(request: HttpRequest, inspection_id: int, payload: InspectionOfficersIn):
     services.assign_officers(inspection_id, officer_ids=payload.officer_ids, user=request.user)
     return _detail(request, inspection_id)
 
 
 @router.post("/inspections/{inspection_id}/cancellation", response=InspectionDetailOut)
-def cancel(request: HttpRequest, inspection_id: int, payload: ReasonIn):
+def cancel(request: HttpRequest, inspection_id: int, payload: InspectionReasonIn):
     services.cancel_inspection(inspection_id, reason=payload.reason, user=request.user)
     return _detail(request, inspection_id)
 
 
 @router.post("/rectifications/{order_id}/recheck", response={201: InspectionDetailOut})
-def recheck(request: HttpRequest, order_id: int, payload: OfficersIn):
+def recheck(request: HttpRequest, order_id: int, payload: InspectionOfficersIn):
     insp = services.schedule_recheck(order_id, officer_ids=payload.officer_ids, user=request.user)
     return Reply(201, _detail(request, insp.pk))
 

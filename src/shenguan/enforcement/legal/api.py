@@ -24,7 +24,7 @@ def _staff_only(request):
         raise Forbidden("只有执法局工作人员可以查看")
 
 
-class QueueOut(Schema):
+class ReviewQueueOut(Schema):
     review_id: int
     round: int
     case_id: int
@@ -56,7 +56,9 @@ class QueueOut(Schema):
         return obj.case.decision_due_on
 
 
-@router.get("/queue", response=list[QueueOut], summary="Cases awaiting legal review, oldest first")
+@router.get(
+    "/queue", response=list[ReviewQueueOut], summary="Cases awaiting legal review, oldest first"
+)
 @paginate(LimitOffsetPagination)
 def queue(request: HttpRequest):
     _staff_only(request)
@@ -68,7 +70,7 @@ def queue(request: HttpRequest):
     )
 
 
-class StepOut(Schema):
+class OpenStepOut(Schema):
     kind: str
     id: int
     number: str
@@ -81,13 +83,13 @@ class StepOut(Schema):
     url: str
 
 
-@router.get("/open-steps", response=list[StepOut], summary="Officers' open steps (live view)")
+@router.get("/open-steps", response=list[OpenStepOut], summary="Officers' open steps (live view)")
 def steps(request: HttpRequest):
     _staff_only(request)
     return [s.__dict__ for s in open_steps(request.user)]
 
 
-class AlertOut(Schema):
+class EnforcementAlertOut(Schema):
     id: int
     kind: str
     key: str
@@ -106,26 +108,28 @@ class AlertOut(Schema):
         return obj.acknowledged_by_id is not None
 
 
-@router.get("/alerts", response=list[AlertOut], summary="Open alerts (all=true: resolved too)")
+@router.get(
+    "/alerts", response=list[EnforcementAlertOut], summary="Open alerts (all=true: resolved too)"
+)
 @paginate(LimitOffsetPagination)
 def alerts(request: HttpRequest, all: bool = False):  # noqa: A002
     qs = Alert.objects.restrict(request.user, "view").order_by("-raised_at", "-id")
     return qs if all else qs.filter(resolved_at__isnull=True)
 
 
-@router.post("/alerts/{alert_id}/acknowledgement", response=AlertOut)
+@router.post("/alerts/{alert_id}/acknowledgement", response=EnforcementAlertOut)
 def acknowledge(request: HttpRequest, alert_id: int):
     return services.acknowledge_alert(alert_id, user=request.user)
 
 
-class GuidanceIn(Schema):
+class EnforcementGuidanceIn(Schema):
     recipient_id: int
     text: str
     case_id: int | None = None
     inspection_id: int | None = None
 
 
-class GuidanceOut(Schema):
+class EnforcementGuidanceOut(Schema):
     id: int
     author: str
     recipient: str
@@ -145,18 +149,20 @@ class GuidanceOut(Schema):
 
 
 @router.get(
-    "/guidance", response=list[GuidanceOut], summary="Guidance (officers: what was sent to them)"
+    "/guidance",
+    response=list[EnforcementGuidanceOut],
+    summary="Guidance (officers: what was sent to them)",
 )
 @paginate(LimitOffsetPagination)
 def guidance(request: HttpRequest):
     return Guidance.objects.restrict(request.user, "view").select_related("author", "recipient")
 
 
-@router.post("/guidance", response={201: GuidanceOut})
-def send(request: HttpRequest, payload: GuidanceIn):
+@router.post("/guidance", response={201: EnforcementGuidanceOut})
+def send(request: HttpRequest, payload: EnforcementGuidanceIn):
     return Reply(201, services.send_guidance(**payload.dict(), user=request.user))
 
 
-@router.post("/guidance/{guidance_id}/read", response=GuidanceOut)
+@router.post("/guidance/{guidance_id}/read", response=EnforcementGuidanceOut)
 def read(request: HttpRequest, guidance_id: int):
     return services.mark_guidance_read(guidance_id, user=request.user)

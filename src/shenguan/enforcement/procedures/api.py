@@ -11,16 +11,16 @@ from .services import catalogue
 router = Router(tags=["enforcement: procedures"])
 
 
-class PowerRef(Schema):
+class ProcedurePowerRef(Schema):
     id: int
     code: str
     kind: str
 
 
-class GroupOut(Schema):
+class ProcedureGroupOut(Schema):
     acting_body: str
     power_count: int
-    powers: list[PowerRef]
+    powers: list[ProcedurePowerRef]
 
     @staticmethod
     def resolve_powers(obj):
@@ -35,7 +35,7 @@ class ProcedureOut(Schema):
     steps: list[dict]
     workflow: str
     power_count: int
-    groups: list[GroupOut]
+    groups: list[ProcedureGroupOut]
 
     @staticmethod
     def resolve_groups(obj):

@@ -30,7 +30,7 @@ class PublicationOut(Schema):
     expires_on: dt.date
 
 
-class ReasonIn(Schema):
+class PublicationReasonIn(Schema):
     reason: str
 
 
@@ -51,5 +51,5 @@ def list_publications(request: HttpRequest, kind: PublicationKind | None = None,
 
 
 @router.post("/publications/{publication_id}/withdrawal", response=PublicationOut)
-def withdraw(request: HttpRequest, publication_id: int, payload: ReasonIn):
+def withdraw(request: HttpRequest, publication_id: int, payload: PublicationReasonIn):
     return services.withdraw_publication(publication_id, reason=payload.reason, user=request.user)
