@@ -77,6 +77,27 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
         _("批后核查任务"), reverse("verification:tasks"), _("核查、责令整改、复查与撤销许可")
     )
     draws = Link(_("双随机抽查"), reverse("verification:draws"), _("抽取对象与执法人员，复现校验"))
+    # Enforcement (issue 5): cases, the legal section's desk, officers' phone pages.
+    cases = Link(_("执法案件"), reverse("enforcement:cases"), _("立案、调查、告知、决定与执行"))
+    procedures = Link(
+        _("执法程序"), reverse("enforcement:procedures"), _("按执法类别合并的固定程序")
+    )
+    legal_queue = Link(_("法制审核"), reverse("enforcement:legal_queue"), _("待审核的重大执法决定"))
+    legal_live = Link(
+        _("现场执法监督"), reverse("enforcement:legal_live"), _("跟踪、指导外勤执法人员")
+    )
+    field = Link(_("外勤任务"), reverse("enforcement:field_tasks"), _("手机端现场检查与取证"))
+    # Issue 6: the command centre, efficiency oversight, department supervision, grid events.
+    command = Link(
+        _("指挥中心大屏"), reverse("command:centre"), _("受理办结、按时率、核查与执法全景")
+    )
+    oversight = Link(
+        _("效能监察"), reverse("oversight:home"), _("时限预警、超期督办、效能问责与绩效报表")
+    )
+    supervision = Link(
+        _("部门监管"), reverse("supervision:feed"), _("实时查看本领域审批行为并提出异议")
+    )
+    grid_events = Link(_("网格事件"), reverse("grid:home"), _("上报隐患与诉求，分派、办结与反馈"))
     admin_links = []
     if scope.user is not None and scope.user.is_staff:
         admin_links.append(
@@ -85,12 +106,13 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
     return {
         Role.WINDOW_CLERK: (
             _("在服务窗口受理申请：查阅事项的材料清单、要件与时限，核对申请人的主体信息。"),
-            [window, window_new, licensing, parties, org],
+            [window, window_new, licensing, parties, org, oversight],
         ),
         Role.APPROVAL_OFFICER: (
             _("审查与决定审批事项：依据事项的审批分类、法定与承诺时限和责任清单办理。"),
             [
                 review,
+                oversight,
                 licensing,
                 Link(
                     _("控制类事项"),
@@ -103,40 +125,45 @@ def _links(scope: Scope) -> dict[str, tuple[str, list[Link]]]:
         ),
         Role.BUREAU_HEAD: (
             _("掌握全局：组织与AB角配备、权力与责任清单，以及全部操作的审计日志。"),
-            [head, review, checks, draws, journal, org, catalog, parties],
+            [head, command, oversight, supervision, review, checks, draws, cases, journal, org],
         ),
         Role.ENFORCEMENT_OFFICER: (
             _("在责任网格内执法：查阅执法事项及其阶段责任，查看辖区网格内的当事人。"),
             [
+                field,
                 pushes,
                 checks,
+                cases,
+                grid_events,
+                oversight,
+                procedures,
                 Link(_("行政处罚事项"), _catalog(kind="penalty"), _("处罚事项的依据与阶段责任")),
-                Link(_("行政检查事项"), _catalog(kind="inspection"), _("检查事项的依据与责任")),
                 parties,
-                grids,
             ],
         ),
         Role.LEGAL_REVIEWER: (
             _("对重大执法决定进行法制审核：查阅执法事项的法律依据和阶段责任。"),
             [
+                legal_queue,
+                legal_live,
+                cases,
                 checks,
                 draws,
-                Link(_("行政处罚事项"), _catalog(kind="penalty"), _("处罚事项的依据与阶段责任")),
                 Link(_("行政强制事项"), _catalog(kind="coercion"), _("强制措施的依据与责任")),
-                parties,
             ],
         ),
         Role.DEPARTMENT_SUPERVISOR: (
             _("业务主管部门跟踪本部门事项的审批与执法，查看全区当事人。"),
-            [own_department, parties, org],
+            [supervision, own_department, parties, org],
         ),
         Role.COMMAND_CENTRE: (
             _("信息指挥中心：全部记录自动归档，查看审计日志与网格分布。"),
-            [journal, pushes, checks, grids, parties, catalog],
+            [command, oversight, grid_events, journal, cases, pushes, checks, grids],
         ),
         Role.GRID_WORKER: (
             _("负责本网格：查看网格内的企业与个人（身份号码按权限遮蔽显示）。"),
             [
+                grid_events,
                 Link(_("本网格当事人"), reverse("portal:parties"), _("所负责网格内的当事人")),
                 grids,
                 catalog,

@@ -1,0 +1,1 @@
+"""The command centre: dashboard figures, charts, live feed and drill-down."""

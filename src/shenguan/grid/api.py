@@ -1,0 +1,5 @@
+"""API of the grid app, mounted at /api/grid/."""
+
+from ninja import Router
+
+router = Router(tags=["grid"])

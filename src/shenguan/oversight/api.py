@@ -1,0 +1,5 @@
+"""API of the oversight app, mounted at /api/oversight/."""
+
+from ninja import Router
+
+router = Router(tags=["oversight"])

@@ -1,0 +1,11 @@
+"""Pages of the supervision app."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+@login_required
+def feed(request):
+    return render(request, "supervision/feed.html", {})
