@@ -92,7 +92,13 @@ def create_application(
             scope = Scope.of(user)
             as_applicant = applicant_id in scope.party_ids and channel != Channel.WINDOW
             as_clerk = scope.has_role(Role.WINDOW_CLERK) and channel != Channel.ONLINE
-            if not (as_applicant or as_clerk):
+            # 代办: a grid worker files as agent for a party of their own grid (grid app).
+            as_grid_agent = (
+                channel == Channel.AGENT
+                and Role.GRID_WORKER.value in scope.roles
+                and Party.objects.filter(pk=applicant_id, grid_id__in=scope.grid_ids).exists()
+            )
+            if not (as_applicant or as_clerk or as_grid_agent):
                 raise Forbidden(_("只有申请人本人（网上申请）或窗口人员（窗口/代办）可以提出申请"))
         party = Party.objects.filter(pk=applicant_id).first()
         if party is None:
