@@ -5,4 +5,5 @@ from . import views
 app_name = "command"
 urlpatterns = [
     path("", views.centre, name="centre"),
+    path("records/<slug:kind>/", views.records, name="records"),
 ]
