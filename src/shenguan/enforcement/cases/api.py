@@ -12,7 +12,7 @@ from ninja import File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status as Reply
 
-from shenguan.core.errors import NotFound
+from shenguan.core.errors import DomainError, NotFound
 from shenguan.core.permissions import Scope
 
 from ..common.documents import filename, render
@@ -225,7 +225,13 @@ def case_evidence(
     officer_ids: Form[str],
     description: Form[str] = "",
 ):
-    ids = [int(x) for x in officer_ids.replace(" ", "").split(",") if x]
+    try:
+        ids = [int(x) for x in officer_ids.replace(" ", "").split(",") if x]
+    except ValueError:
+        raise DomainError(
+            "officer_ids must be staff ids separated by commas",
+            field_errors={"officer_ids": ["not a comma-separated list of staff ids"]},
+        )
     services.add_evidence(
         case_id,
         content=file,
