@@ -317,7 +317,7 @@ def delete_powers(power_ids: Iterable[int], *, user=None) -> int:
     with transaction.atomic():
         powers = []
         for part in _chunks(ids):
-            powers.extend(Power.objects.select_for_update().filter(pk__in=part))
+            powers.extend(Power.objects.select_for_update(no_key=True).filter(pk__in=part))
         if len(powers) != len(ids):
             missing = sorted(set(ids) - {p.pk for p in powers})
             raise NotFound(_("事项 %(ids)s 不存在") % {"ids": ", ".join(map(str, missing[:10]))})
@@ -403,7 +403,7 @@ def assign_responsibility(
                     code="post_not_in_section",
                     field_errors={"post": [_("岗位不属于所选科室")]},
                 )
-        resp = Responsibility.objects.select_for_update().filter(power=power).first()
+        resp = Responsibility.objects.select_for_update(no_key=True).filter(power=power).first()
         if resp is not None:
             before = journal.snapshot(resp)
             if resp.section_id == section_id and resp.post_id == post_id:

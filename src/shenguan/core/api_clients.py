@@ -26,7 +26,7 @@ def issue_token(name: str, user) -> tuple[ApiClient, str]:
 
 def revoke_token(pk: int) -> ApiClient:
     with transaction.atomic():
-        client = ApiClient.objects.select_for_update().filter(pk=pk).first()
+        client = ApiClient.objects.select_for_update(no_key=True).filter(pk=pk).first()
         if client is None:
             raise NotFound(f"API client {pk} not found")
         if client.revoked_at is None:

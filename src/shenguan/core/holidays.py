@@ -69,7 +69,7 @@ def load_holidays(data, *, source_name: str = "") -> HolidayYear:
     # 2022-12-31); that day belongs to the adjacent year's own arrangement, so only this year's
     # days are stored.
     with transaction.atomic():
-        existing = HolidayYear.objects.select_for_update().filter(year=year).first()
+        existing = HolidayYear.objects.select_for_update(no_key=True).filter(year=year).first()
         before = None
         if existing is not None:
             before = {

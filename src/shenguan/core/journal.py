@@ -122,10 +122,10 @@ def record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
     actor = current_actor()
-    head = JournalHead.objects.select_for_update().filter(pk=1).first()
+    head = JournalHead.objects.select_for_update(no_key=True).filter(pk=1).first()
     if head is None:
         head, _ = JournalHead.objects.get_or_create(pk=1)
-        head = JournalHead.objects.select_for_update().get(pk=1)
+        head = JournalHead.objects.select_for_update(no_key=True).get(pk=1)
     fields = {
         "seq": head.last_seq + 1,
         "time": timezone.now(),

@@ -38,7 +38,7 @@ def emit(
 def resend(event_ids: list) -> int:
     """Put events back in the queue (an administrator, after fixing a receiver)."""
     with transaction.atomic():
-        events = list(OutboxEvent.objects.select_for_update().filter(id__in=event_ids))
+        events = list(OutboxEvent.objects.select_for_update(no_key=True).filter(id__in=event_ids))
         for event in events:
             before = {"status": event.status, "attempts": event.attempts}
             OutboxEvent.objects.filter(id=event.id).update(

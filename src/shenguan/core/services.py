@@ -36,7 +36,7 @@ def lock_for_change(user, model: type[models.Model], pk) -> models.Model:
     """The row, locked; 404 if the caller cannot see it, 403 if they can see but not change it."""
     manager = model._default_manager
     try:
-        obj = manager.select_for_update().get(pk=pk)
+        obj = manager.select_for_update(no_key=True).get(pk=pk)
     except (model.DoesNotExist, ValueError, ValidationError):
         raise NotFound(f"{model._meta.verbose_name} {pk} not found")
     if user is None:

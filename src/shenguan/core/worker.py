@@ -57,7 +57,7 @@ class Worker:
                 status=OutboxEvent.Status.PENDING, next_attempt_at__lte=due_by or now
             ).order_by("next_attempt_at", "created")
             if connection.vendor == "postgresql":
-                qs = qs.select_for_update(skip_locked=True)
+                qs = qs.select_for_update(skip_locked=True, no_key=True)
             ids = list(qs.values_list("id", flat=True)[: self.batch])
             if ids:
                 OutboxEvent.objects.filter(id__in=ids).update(next_attempt_at=now + self.lease)
@@ -169,7 +169,7 @@ class Worker:
             with transaction.atomic():
                 qs = PeriodicTask.objects.filter(name=task.name, next_run_at__lte=now)
                 if connection.vendor == "postgresql":
-                    qs = qs.select_for_update(skip_locked=True)
+                    qs = qs.select_for_update(skip_locked=True, no_key=True)
                 row = qs.first()
                 if row is None:
                     continue

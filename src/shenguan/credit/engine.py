@@ -97,7 +97,7 @@ def require_roles(user, roles, message: str) -> None:
 
 
 def lock_party(party_id) -> Party:
-    party = Party.objects.select_for_update().filter(pk=party_id).first()
+    party = Party.objects.select_for_update(no_key=True).filter(pk=party_id).first()
     if party is None:
         raise NotFound(_("当事人 %(id)s 不存在") % {"id": party_id})
     return party
@@ -140,7 +140,7 @@ def recompute(party: Party, day: dt.date, *, trigger: str) -> str:
     tier = score_tier
     caps = []
     entries = {}
-    for entry in ListEntry.objects.select_for_update().filter(party=party, exited_on__isnull=True):
+    for entry in ListEntry.objects.select_for_update(no_key=True).filter(party=party, exited_on__isnull=True):
         if entry.expires_on is not None and entry.expires_on <= day:
             # past its automatic exit: close it now rather than let it cap the tier until the
             # sweep comes (queries.open_entries already ignores it)
@@ -181,7 +181,7 @@ def recompute(party: Party, day: dt.date, *, trigger: str) -> str:
                     entry, ExitReason.TIER_CHANGED, _("信用等级变为 %(t)s 级") % {"t": tier}, day
                 )
 
-    standing = CreditStanding.objects.select_for_update().filter(party=party).first()
+    standing = CreditStanding.objects.select_for_update(no_key=True).filter(party=party).first()
     result = {"score": score, "score_tier": score_tier, "tier": tier, "policy_id": policy.pk}
     if standing is None:
         standing = CreditStanding.objects.create(party=party, computed_on=day, **result)
@@ -247,7 +247,7 @@ def enter_or_extend(
     earliest = add_months(day, min_months or 0)
     expires = add_months(day, max_months) if max_months is not None else None
     entry = (
-        ListEntry.objects.select_for_update()
+        ListEntry.objects.select_for_update(no_key=True)
         .filter(party=party, list_kind=list_kind, exited_on__isnull=True)
         .first()
     )

@@ -266,7 +266,7 @@ def create_policy_version(
     with transaction.atomic():
         ensure_default_policy()
         # the latest version's row is the lock that numbers versions one at a time
-        latest = CreditPolicy.objects.select_for_update().order_by("-version").first()
+        latest = CreditPolicy.objects.select_for_update(no_key=True).order_by("-version").first()
         base = latest
         if based_on is not None:
             base = CreditPolicy.objects.filter(version=based_on).first()

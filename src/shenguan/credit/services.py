@@ -247,7 +247,7 @@ def exit_list(
     reason = choice(ExitReason, reason, "reason")
     day = today_or(today)
     with transaction.atomic():
-        entry = ListEntry.objects.select_for_update().filter(pk=entry_id).first()
+        entry = ListEntry.objects.select_for_update(no_key=True).filter(pk=entry_id).first()
         if entry is None:
             raise NotFound(_("名单记录 %(id)s 不存在") % {"id": entry_id})
         ensure_visible(user, entry.party_id)
@@ -278,7 +278,7 @@ def expire_publications(today: dt.date | None = None) -> int:
     for party_id in sorted(set(due.values_list("party_id", flat=True))):
         with transaction.atomic():
             party = lock_party(party_id)
-            events = list(due.select_for_update().filter(party=party))
+            events = list(due.select_for_update(no_key=True).filter(party=party))
             for event in events:
                 end_publication(
                     event, PublicationEnd.EXPIRED, event.publish_until + dt.timedelta(1)
@@ -296,7 +296,7 @@ def expire_list_entries(today: dt.date | None = None) -> int:
     for party_id in sorted(set(due.values_list("party_id", flat=True))):
         with transaction.atomic():
             party = lock_party(party_id)
-            entries = list(due.select_for_update().filter(party=party))
+            entries = list(due.select_for_update(no_key=True).filter(party=party))
             for entry in entries:
                 exit_entry(entry, ExitReason.EXPIRED, "", entry.expires_on)
             recompute(party, day, trigger="list_expired")

@@ -255,7 +255,7 @@ def set_roles(user_id: int, roles: list[str], *, user=None) -> list[str]:
     User = get_user_model()
     with transaction.atomic():
         try:
-            target = User.objects.select_for_update().get(pk=user_id)
+            target = User.objects.select_for_update(no_key=True).get(pk=user_id)
         except (User.DoesNotExist, ValueError):
             raise NotFound(_("用户 %(id)s 不存在") % {"id": user_id})
         role_names = {r.value for r in Role}

@@ -366,7 +366,7 @@ def _add_child(model, party_id: int, data: dict, user):
 def _lock_child(model, child_id: int, user, party_id: int | None):
     """The child row, locked, after checking the caller may change its party (404 outside
     scope, 403 visible but not changeable)."""
-    obj = model.objects.select_for_update().filter(pk=child_id).first()
+    obj = model.objects.select_for_update(no_key=True).filter(pk=child_id).first()
     if obj is None or (party_id is not None and obj.party_id != party_id):
         raise NotFound(
             _("%(what)s %(id)s 不存在") % {"what": model._meta.verbose_name, "id": child_id}
@@ -489,7 +489,7 @@ def link_account(user_id: int, party_id: int, role: str, *, user=None) -> PartyA
         target = User.objects.filter(pk=user_id).first()
         if target is None:
             raise NotFound(_("用户 %(id)s 不存在") % {"id": user_id})
-        account = PartyAccount.objects.select_for_update().filter(user=target, party=party).first()
+        account = PartyAccount.objects.select_for_update(no_key=True).filter(user=target, party=party).first()
         if account is None:
             return _link(target, party, role)
         if account.role != role:
@@ -511,7 +511,7 @@ def unlink_account(user_id: int, party_id: int, *, user=None) -> None:
     with transaction.atomic():
         party = _check_account_change(user, party_id)
         account = (
-            PartyAccount.objects.select_for_update().filter(user_id=user_id, party=party).first()
+            PartyAccount.objects.select_for_update(no_key=True).filter(user_id=user_id, party=party).first()
         )
         if account is None:
             raise NotFound(_("该账号未关联此当事人"))

@@ -51,14 +51,14 @@ def today() -> dt.date:
 def next_number(key: str, year: int) -> int:
     """The next number of a kind of document in a year. The counter row stays locked until
     the transaction commits, so numbers are gapless among committed documents."""
-    row = Counter.objects.select_for_update().filter(key=key, year=year).first()
+    row = Counter.objects.select_for_update(no_key=True).filter(key=key, year=year).first()
     if row is None:
         try:
             with transaction.atomic():
                 Counter.objects.create(key=key, year=year, last=0)
         except IntegrityError:
             pass  # created concurrently; lock theirs below
-        row = Counter.objects.select_for_update().get(key=key, year=year)
+        row = Counter.objects.select_for_update(no_key=True).get(key=key, year=year)
     row.last += 1
     Counter.objects.filter(pk=row.pk).update(last=row.last)
     return row.last
@@ -92,7 +92,7 @@ def lock_application(application_id, user) -> Application:
     scope."""
     try:
         app = (
-            Application.objects.select_for_update(of=("self",))
+            Application.objects.select_for_update(of=("self",), no_key=True)
             .select_related("power", "power_version", "applicant", "route_policy")
             .get(pk=application_id)
         )

@@ -99,7 +99,7 @@ def _validate_deferrals(app: Application, deferrals, *, required: bool):
         raise DomainError(_("同一材料不能重复列入"), code="duplicate_deferral")
     subs = {
         s.material_id: s
-        for s in MaterialSubmission.objects.select_for_update()
+        for s in MaterialSubmission.objects.select_for_update(no_key=True)
         .select_related("material")
         .filter(application=app, material_id__in=ids)
     }
@@ -225,7 +225,7 @@ def sign_commitment(
                 raise Conflict(_("请先选择告知承诺路径并阅读告知书"), code="route_mismatch")
             check_route(app, Route.COMMITMENT)
             commitment = (
-                Commitment.objects.select_for_update()
+                Commitment.objects.select_for_update(no_key=True)
                 .filter(application=app, kind=CommitmentKind.NOTIFICATION)
                 .first()
             )
@@ -269,7 +269,7 @@ def withdraw_commitment(application_id: int, *, reason: str, user=None) -> Commi
         if app.status not in workflow.OPEN_STATES:
             raise Conflict(_("事项已办结，不能撤回承诺"), code="completed")
         commitment = (
-            Commitment.objects.select_for_update()
+            Commitment.objects.select_for_update(no_key=True)
             .filter(application=app, kind=CommitmentKind.NOTIFICATION)
             .exclude(status=CommitmentStatus.WITHDRAWN)
             .first()
@@ -307,7 +307,7 @@ def supplement(
             app = lock_application(application_id, user)
             require_actor(app, user, {Actor.APPLICANT, Actor.CLERK}, _("补交容缺材料"))
             sub = (
-                MaterialSubmission.objects.select_for_update()
+                MaterialSubmission.objects.select_for_update(no_key=True)
                 .select_related("material")
                 .filter(application=app, material_id=material_id)
                 .first()
@@ -324,7 +324,7 @@ def _supplement_locked(app, sub, prepared, user) -> DeferredMaterial:
     if app.status in CLOSED:
         raise Conflict(_("申请已%(state)s，不再接收补交材料") % {"state": Status(app.status).label})
     deferral = (
-        DeferredMaterial.objects.select_for_update()
+        DeferredMaterial.objects.select_for_update(no_key=True)
         .select_related("commitment")
         .filter(
             submission=sub,
@@ -381,7 +381,7 @@ def attach_commitment_scan(application_id: int, *, content, filename: str, user=
             app = lock_application(application_id, user)
             require_actor(app, user, {Actor.APPLICANT, Actor.CLERK}, _("上传承诺书扫描件"))
             commitment = (
-                Commitment.objects.select_for_update()
+                Commitment.objects.select_for_update(no_key=True)
                 .filter(application=app, kind=CommitmentKind.NOTIFICATION)
                 .first()
             )

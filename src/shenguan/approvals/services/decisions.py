@@ -168,7 +168,7 @@ def resume(application_id: int, *, user=None) -> Application:
     with transaction.atomic():
         app = lock_application(application_id, user)
         suspension = (
-            Suspension.objects.select_for_update()
+            Suspension.objects.select_for_update(no_key=True)
             .filter(application=app, ended_on__isnull=True)
             .first()
         )

@@ -156,7 +156,7 @@ def create_application(
 
 def _lock_submission(app: Application, material_id) -> MaterialSubmission:
     sub = (
-        MaterialSubmission.objects.select_for_update()
+        MaterialSubmission.objects.select_for_update(no_key=True)
         .select_related("material")
         .filter(application=app, material_id=material_id)
         .first()

@@ -34,7 +34,7 @@ def licence_can_view(scope: Scope, licence: Licence) -> bool:
 def lock_licence(licence_id, user) -> Licence:
     try:
         licence = (
-            Licence.objects.select_for_update(of=("self",))
+            Licence.objects.select_for_update(of=("self",), no_key=True)
             .select_related("holder", "power", "power_version", "application")
             .get(pk=licence_id)
         )
@@ -130,7 +130,7 @@ def _lock_renewal(renewal_id, user) -> tuple[Renewal, Licence]:
     if renewal is None:
         raise NotFound(_("延续申请 %(id)s 不存在") % {"id": renewal_id})
     licence = lock_licence(renewal, user)  # the licence row first, as everywhere
-    return Renewal.objects.select_for_update().get(pk=renewal_id), licence
+    return Renewal.objects.select_for_update(no_key=True).get(pk=renewal_id), licence
 
 
 def _extend_validity(licence: Licence, renewal: Renewal) -> dt.date:

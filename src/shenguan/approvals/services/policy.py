@@ -44,7 +44,7 @@ def publish_route_policy(
         )
     with transaction.atomic():
         # Lock the newest version so that two administrators cannot both take the same number.
-        list(RoutePolicy.objects.select_for_update().order_by("-version")[:1])
+        list(RoutePolicy.objects.select_for_update(no_key=True).order_by("-version")[:1])
         version = (RoutePolicy.objects.aggregate(m=Max("version"))["m"] or 0) + 1
         policy = RoutePolicy.objects.create(
             version=version,

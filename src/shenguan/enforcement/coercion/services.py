@@ -76,7 +76,7 @@ def _paragraphs(m: CoerciveMeasure) -> list[str]:
 def lock_measure(measure_id, user) -> CoerciveMeasure:
     try:
         m = (
-            CoerciveMeasure.objects.select_for_update(of=("self",))
+            CoerciveMeasure.objects.select_for_update(of=("self",), no_key=True)
             .select_related("party")
             .get(pk=measure_id)
         )

@@ -37,14 +37,14 @@ def doc_prefix() -> str:
 
 
 def next_number(key: str, year: int) -> int:
-    row = Counter.objects.select_for_update().filter(key=key, year=year).first()
+    row = Counter.objects.select_for_update(no_key=True).filter(key=key, year=year).first()
     if row is None:
         try:
             with transaction.atomic():
                 Counter.objects.create(key=key, year=year, last=0)
         except IntegrityError:
             pass  # created concurrently; lock theirs below
-        row = Counter.objects.select_for_update().get(key=key, year=year)
+        row = Counter.objects.select_for_update(no_key=True).get(key=key, year=year)
     row.last += 1
     Counter.objects.filter(pk=row.pk).update(last=row.last)
     return row.last

@@ -206,7 +206,7 @@ def _lock_latest(name: str) -> BenchmarkTable | None:
     waited for the lock; read again until the locked row is the newest."""
     while True:
         locked = (
-            BenchmarkTable.objects.select_for_update()
+            BenchmarkTable.objects.select_for_update(no_key=True)
             .filter(name=name)
             .order_by("-version")
             .first()

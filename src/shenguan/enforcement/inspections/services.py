@@ -197,7 +197,7 @@ def inspection_payload(insp: Inspection, **extra) -> dict:
 def lock_inspection(inspection_id, user) -> Inspection:
     try:
         insp = (
-            Inspection.objects.select_for_update(of=("self",))
+            Inspection.objects.select_for_update(of=("self",), no_key=True)
             .select_related("party", "squad", "power")
             .get(pk=inspection_id)
         )
@@ -213,7 +213,7 @@ def lock_inspection(inspection_id, user) -> Inspection:
 
 def _assigned(insp: Inspection) -> dict[int, InspectionOfficer]:
     return {
-        o.staff_id: o for o in InspectionOfficer.objects.select_for_update().filter(inspection=insp)
+        o.staff_id: o for o in InspectionOfficer.objects.select_for_update(no_key=True).filter(inspection=insp)
     }
 
 
@@ -261,7 +261,7 @@ def answer_item(
         insp = lock_inspection(inspection_id, user)
         workflow.step_for("answer", insp.status)
         me, _assigned_ = _as_officer(insp, user, _("检查"))
-        row = ChecklistAnswer.objects.select_for_update().filter(inspection=insp, seq=seq).first()
+        row = ChecklistAnswer.objects.select_for_update(no_key=True).filter(inspection=insp, seq=seq).first()
         if row is None:
             raise NotFound(_("检查单没有第 %(n)s 项") % {"n": seq})
         if answer == Answer.NOT_OK and not (note or "").strip():
@@ -484,7 +484,7 @@ def _complete(insp: Inspection, officers: list[Staff]) -> None:
 
 
 def _close_order(recheck: Inspection) -> None:
-    order = RectificationOrder.objects.select_for_update().get(pk=recheck.recheck_of_id)
+    order = RectificationOrder.objects.select_for_update(no_key=True).get(pk=recheck.recheck_of_id)
     if order.status != RectificationStatus.OPEN:
         return
     ok = recheck.result == InspectionResult.COMPLIANT
@@ -552,7 +552,7 @@ def schedule_recheck(order_id: int, *, officer_ids, user) -> Inspection:
     """A re-check of a rectification order, by two officers of the same squad."""
     with transaction.atomic():
         order = (
-            RectificationOrder.objects.select_for_update(of=("self",))
+            RectificationOrder.objects.select_for_update(of=("self",), no_key=True)
             .select_related("inspection__party", "inspection__squad")
             .filter(pk=order_id)
             .first()

@@ -40,7 +40,7 @@ def give_opinion(case_id: int, *, opinion: str, text: str = "", user=None) -> Le
     with transaction.atomic():
         case = lock_case(case_id, user)
         transition, actor = authorize(case, ACTIONS[opinion], user)
-        review = LegalReview.objects.select_for_update().filter(case=case, opinion="").first()
+        review = LegalReview.objects.select_for_update(no_key=True).filter(case=case, opinion="").first()
         if review is None:
             raise Conflict(_("没有待审核的提交"), code="no_pending_review")
         me = staff_of(user)
@@ -147,7 +147,7 @@ def send_guidance(
 def mark_guidance_read(guidance_id: int, *, user) -> Guidance:
     with transaction.atomic():
         guidance = (
-            Guidance.objects.select_for_update()
+            Guidance.objects.select_for_update(no_key=True)
             .filter(pk=guidance_id)
             .restrict(user, "view")
             .first()
@@ -172,7 +172,7 @@ def acknowledge_alert(alert_id: int, *, user) -> Alert:
     if not scope.has_role(Role.LEGAL_REVIEWER, Role.BUREAU_HEAD):
         raise Forbidden(_("只有法制审核人员或负责人可以确认预警"))
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+        alert = Alert.objects.select_for_update(no_key=True).filter(pk=alert_id).first()
         if alert is None:
             raise NotFound(_("预警不存在"))
         alert.acknowledged_by = user

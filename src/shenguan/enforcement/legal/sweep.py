@@ -318,7 +318,7 @@ def sweep() -> dict:
     with transaction.atomic():
         open_alerts = {
             (a.kind, a.key, a.subject_type, a.subject_id): a
-            for a in Alert.objects.select_for_update().filter(resolved_at__isnull=True)
+            for a in Alert.objects.select_for_update(no_key=True).filter(resolved_at__isnull=True)
         }
         now = timezone.now()
         for ident, alert in open_alerts.items():

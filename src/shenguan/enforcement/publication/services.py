@@ -143,7 +143,7 @@ def withdraw_source(kind: str, source_type: str, source_id, *, reason: str) -> P
     """Withdraw what was published for a decision that changed (no-op if none or done)."""
     with transaction.atomic():
         pub = (
-            Publication.objects.select_for_update()
+            Publication.objects.select_for_update(no_key=True)
             .filter(kind=kind, source_type=source_type, source_id=str(source_id))
             .first()
         )
@@ -173,7 +173,7 @@ def withdraw_publication(publication_id: int, *, reason: str, user) -> Publicati
     """A head or legal reviewer withdraws a publication (e.g. published in error)."""
     reason = require_text(reason, "reason", _("须写明撤回理由"))
     with transaction.atomic():
-        pub = Publication.objects.select_for_update().filter(pk=publication_id).first()
+        pub = Publication.objects.select_for_update(no_key=True).filter(pk=publication_id).first()
         scope = Scope.of(user)
         if (
             pub is None
@@ -191,7 +191,7 @@ def expire_due() -> int:
     """End the publications whose period has run out (the sweep calls this)."""
     with transaction.atomic():
         due = list(
-            Publication.objects.select_for_update().filter(
+            Publication.objects.select_for_update(no_key=True).filter(
                 status=PublicationStatus.PUBLISHED, expires_on__lt=today()
             )
         )

@@ -24,14 +24,14 @@ def today() -> dt.date:
 def next_number(key: str, prefix: str, day: dt.date) -> str:
     """``HC2026000012``-style numbers, gapless among committed rows: the counter row stays
     locked until the transaction commits."""
-    row = Counter.objects.select_for_update().filter(key=key, year=day.year).first()
+    row = Counter.objects.select_for_update(no_key=True).filter(key=key, year=day.year).first()
     if row is None:
         try:
             with transaction.atomic():
                 Counter.objects.create(key=key, year=day.year, last=0)
         except IntegrityError:
             pass  # created concurrently; lock theirs below
-        row = Counter.objects.select_for_update().get(key=key, year=day.year)
+        row = Counter.objects.select_for_update(no_key=True).get(key=key, year=day.year)
     row.last += 1
     Counter.objects.filter(pk=row.pk).update(last=row.last)
     return f"{prefix}{day.year}{row.last:06d}"

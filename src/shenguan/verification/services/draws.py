@@ -81,7 +81,7 @@ def make_draw(
     day = today()
     with transaction.atomic():
         entries = list(
-            PoolEntry.objects.select_for_update(of=("self",))
+            PoolEntry.objects.select_for_update(of=("self",), no_key=True)
             .select_related("party", "licence")
             .filter(status=PoolStatus.WAITING, licence__status=LicenceStatus.VALID)
             .order_by("pk")

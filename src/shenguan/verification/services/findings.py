@@ -62,7 +62,7 @@ COMMITTED_ROUTES = {Route.COMMITMENT, Route.TOLERANCE}
 
 def lock_task(task_id, user) -> VerificationTask:
     task = (
-        VerificationTask.objects.select_for_update(of=("self",))
+        VerificationTask.objects.select_for_update(of=("self",), no_key=True)
         .select_related("licence", "application", "party", "policy")
         .filter(pk=task_id)
         .first()
@@ -193,7 +193,7 @@ def sign_finding(finding_id: int, *, user) -> Finding:
         raise NotFound(_("核查结论 %(id)s 不存在") % {"id": finding_id})
     with transaction.atomic():
         task = lock_task(finding_task, user)  # the task row first, as everywhere
-        finding = Finding.objects.select_for_update().get(pk=finding_id)
+        finding = Finding.objects.select_for_update(no_key=True).get(pk=finding_id)
         staff = staff_of(user)
         if staff is None or staff.pk != finding.co_inspector_id:
             raise Forbidden(_("只有核查结论指定的协办执法人员可以会签"))
@@ -388,7 +388,7 @@ def revoke_licence(task_id: int, *, reason: str = "", user) -> VerificationTask:
 def publish_if_finished(draw_id: int) -> bool:
     """A draw's results are published once every task of the draw is closed (优化营商环境条例
     art 54: results public)."""
-    draw = Draw.objects.select_for_update().filter(pk=draw_id).first()
+    draw = Draw.objects.select_for_update(no_key=True).filter(pk=draw_id).first()
     if draw is None or draw.status == DrawStatus.PUBLISHED:
         return False
     if draw.tasks.exclude(status=TaskStatus.CLOSED).exists():

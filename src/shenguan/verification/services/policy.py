@@ -145,7 +145,7 @@ def publish_policy(
         )
     with transaction.atomic():
         # lock the newest version so that two administrators cannot take the same number
-        list(VerificationPolicy.objects.select_for_update().order_by("-version")[:1])
+        list(VerificationPolicy.objects.select_for_update(no_key=True).order_by("-version")[:1])
         version = (VerificationPolicy.objects.aggregate(m=Max("version"))["m"] or 0) + 1
         current = (
             VerificationPolicy.in_force(effective_from)

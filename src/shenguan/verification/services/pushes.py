@@ -159,7 +159,7 @@ def plan_licence(licence: Licence, *, tier: str, day: dt.date, policy) -> dict:
 
 def remove_from_pool(licence_id: int, reason: str) -> int:
     entries = list(
-        PoolEntry.objects.select_for_update().filter(
+        PoolEntry.objects.select_for_update(no_key=True).filter(
             licence_id=licence_id, status=PoolStatus.WAITING
         )
     )
@@ -180,7 +180,7 @@ def close_for_licence(licence: Licence, action: str) -> list[VerificationTask]:
     from .findings import close_task
 
     closed = []
-    tasks = VerificationTask.objects.select_for_update().filter(licence=licence)
+    tasks = VerificationTask.objects.select_for_update(no_key=True).filter(licence=licence)
     for task in tasks.exclude(status=TaskStatus.CLOSED).order_by("pk"):
         if (action, task.status) in workflow.TRANSITIONS:
             close_task(task, action)
@@ -335,7 +335,7 @@ def push_payload(push: Push, **extra) -> dict:
 
 
 def _lock_push(push_id, user) -> Push:
-    push = Push.objects.select_for_update().filter(pk=push_id).first()
+    push = Push.objects.select_for_update(no_key=True).filter(pk=push_id).first()
     if push is None or (
         user is not None and not Push.objects.restrict(user, "view").filter(pk=push_id).exists()
     ):
@@ -425,7 +425,7 @@ def flag_overdue_pushes(day: dt.date | None = None) -> int:
     )
     for push_id in ids:
         with transaction.atomic():
-            push = Push.objects.select_for_update().get(pk=push_id)
+            push = Push.objects.select_for_update(no_key=True).get(pk=push_id)
             if push.acknowledged_at is not None or push.overdue_flagged_at is not None:
                 continue
             push.overdue_flagged_at = timezone.now()

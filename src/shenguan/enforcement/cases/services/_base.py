@@ -21,7 +21,7 @@ def lock_case(case_id, user) -> PenaltyCase:
     """The case row, locked; 404 outside the caller's scope, 403 for watchers."""
     try:
         case = (
-            PenaltyCase.objects.select_for_update(of=("self",))
+            PenaltyCase.objects.select_for_update(of=("self",), no_key=True)
             .select_related("party", "power", "power_version", "squad", "policy", "lead")
             .get(pk=case_id)
         )

@@ -151,7 +151,7 @@ def lead_payload(lead: CaseLead, **extra) -> dict:
 def lock_lead(lead_id, user) -> CaseLead:
     try:
         lead = (
-            CaseLead.objects.select_for_update(of=("self",))
+            CaseLead.objects.select_for_update(of=("self",), no_key=True)
             .select_related("party", "squad")
             .get(pk=lead_id)
         )

@@ -198,7 +198,7 @@ def recuse_officer(case_id: int, *, staff_id: int, reason: str, user=None) -> Pe
         case = lock_case(case_id, user)
         transition, actor = authorize(case, "recuse_officer", user)
         row = (
-            CaseOfficer.objects.select_for_update()
+            CaseOfficer.objects.select_for_update(no_key=True)
             .filter(case=case, staff_id=staff_id, recused_on__isnull=True)
             .first()
         )

@@ -490,7 +490,7 @@ def schedule_hearing(
     with transaction.atomic():
         case = lock_case(case_id, user)
         transition, actor = authorize(case, "schedule_hearing", user)
-        hearing = Hearing.objects.select_for_update().get(case=case)
+        hearing = Hearing.objects.select_for_update(no_key=True).get(case=case)
         host = Staff.objects.filter(pk=host_id, is_active=True).first()
         if host is None:
             raise NotFound(_("主持人不存在"))
@@ -530,7 +530,7 @@ def hold_hearing(case_id: int, *, attended: bool, record_text: str = "", user=No
         case = lock_case(case_id, user)
         transition, actor = authorize(case, "hold_hearing", user)
         hearing = (
-            Hearing.objects.select_for_update(of=("self",)).select_related("host").get(case=case)
+            Hearing.objects.select_for_update(of=("self",), no_key=True).select_related("host").get(case=case)
         )
         me = staff_of(user)
         if me is None or hearing.host_id != me.pk:
