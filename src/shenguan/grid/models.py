@@ -375,6 +375,14 @@ class EventStep(_ThroughEvent, models.Model):
     def __str__(self) -> str:
         return f"{self.event_id} {self.action}"
 
+    @property
+    def action_label(self) -> str:
+        from django.utils.translation import gettext
+
+        from .workflow import ACTION_LABELS
+
+        return gettext(ACTION_LABELS.get(self.action, self.action))
+
 
 class ProxyFiling(models.Model):
     """An application a grid worker filed on behalf of a resident (公共服务代办, 条例 art 3)."""

@@ -35,6 +35,18 @@ ACTOR_LABELS = {
     Actor.SYSTEM: "系统",
 }
 
+ACTION_LABELS = {
+    "report": "上报",
+    "route": "分派",
+    "accept": "签收",
+    "return": "退回",
+    "recall": "收回",
+    "close": "办结",
+    "confirm": "确认",
+    "reopen": "重办",
+    "mark_overdue": "超期",
+}
+
 W, R, C, SYS = Actor.WORKER, Actor.RECEIVER, Actor.CENTRE, Actor.SYSTEM
 ART_11 = "滨州市社会治理网格化服务管理条例第十一条"
 ART_12 = "滨州市社会治理网格化服务管理条例第十二条"
