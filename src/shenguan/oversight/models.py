@@ -48,9 +48,7 @@ class OversightPolicy(models.Model):
         validators=[MinValueValidator(Decimal("0.10")), MaxValueValidator(Decimal("0.99"))],
         help_text=_("已用时限达到该比例时黄色预警，如0.80即80%"),
     )
-    backup_after_days = models.PositiveSmallIntegerField(
-        _("逾期几个工作日后提醒B角"), default=0
-    )
+    backup_after_days = models.PositiveSmallIntegerField(_("逾期几个工作日后提醒B角"), default=0)
     section_head_after_days = models.PositiveSmallIntegerField(
         _("逾期几个工作日后上报科室负责人"), default=2
     )
@@ -96,9 +94,7 @@ class OversightPolicy(models.Model):
             and self.backup_after_days is not None
             and self.section_head_after_days < self.backup_after_days
         ):
-            raise ValidationError(
-                {"section_head_after_days": _("上报科室负责人不能早于提醒B角")}
-            )
+            raise ValidationError({"section_head_after_days": _("上报科室负责人不能早于提醒B角")})
 
     @classmethod
     def restrict_queryset(cls, qs, scope, action):
@@ -213,12 +209,21 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.object_label}"
 
+    def get_absolute_url(self) -> str:
+        return self.url
+
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
 
-    def get_absolute_url(self) -> str:
-        return self.url
+    @property
+    def clock_kind_label(self) -> str:
+        from .choices import ClockKind
+
+        try:
+            return str(ClockKind(self.clock_kind).label)
+        except ValueError:
+            return self.clock_kind
 
     @classmethod
     def restrict_queryset(cls, qs, scope, action):

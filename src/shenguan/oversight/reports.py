@@ -164,7 +164,9 @@ def _approval_items(first, last):
 def _case_items(first, last):
     from shenguan.enforcement.cases.models import CaseOfficer, PenaltyCase
 
-    cases = list(PenaltyCase.objects.filter(decided_on__range=(first, last)).select_related("squad"))
+    cases = list(
+        PenaltyCase.objects.filter(decided_on__range=(first, last)).select_related("squad")
+    )
     officers: dict[int, int] = {}
     for case_id, staff_id in (
         CaseOfficer.objects.filter(case_id__in=[c.pk for c in cases], recused_on__isnull=True)

@@ -25,7 +25,6 @@ from .choices import (
     AccountabilityStatus,
     AlertLevel,
     EscalationTarget,
-    Resolution,
 )
 from .models import AccountabilityRecord, Alert, Counter, Escalation, OversightPolicy
 
@@ -120,12 +119,8 @@ def publish_policy(*, effective_from: dt.date, note: str = "", user=None, **valu
             for f in POLICY_FIELDS
         }
         merged["warning_share"] = Decimal(str(merged["warning_share"]))
-        last = (
-            OversightPolicy.objects.select_for_update().order_by("-version").first()
-        )
-        return _store_policy(
-            (last.version if last else 0) + 1, effective_from, merged, note, user
-        )
+        last = OversightPolicy.objects.select_for_update().order_by("-version").first()
+        return _store_policy((last.version if last else 0) + 1, effective_from, merged, note, user)
 
 
 # --- alerts and escalation (written by the sweep) ---------------------------------------------
@@ -309,10 +304,7 @@ def propose_from_alert(alert_id: int, overdue_days: int, day: dt.date, policy):
     per alert (partial unique constraint)."""
     with transaction.atomic():
         alert = (
-            Alert.objects.select_for_update()
-            .select_related("staff")
-            .filter(pk=alert_id)
-            .first()
+            Alert.objects.select_for_update().select_related("staff").filter(pk=alert_id).first()
         )
         if alert is None or alert.staff is None or alert.level != AlertLevel.OVERDUE:
             return None
@@ -368,9 +360,12 @@ def _actors(record: AccountabilityRecord, user) -> set[workflow.Actor]:
     actors = set()
     if scope.has_role(Role.BUREAU_HEAD):
         actors.add(workflow.Actor.BUREAU_HEAD)
-    if scope.staff_id is not None and record.section_id is not None:
-        if Section.objects.filter(pk=record.section_id, head_id=scope.staff_id).exists():
-            actors.add(workflow.Actor.SECTION_HEAD)
+    if (
+        scope.staff_id is not None
+        and record.section_id is not None
+        and Section.objects.filter(pk=record.section_id, head_id=scope.staff_id).exists()
+    ):
+        actors.add(workflow.Actor.SECTION_HEAD)
     return actors
 
 
@@ -431,9 +426,12 @@ def _move(record_id: int, action: str, user, text_field: str, text: str, stamp: 
     with transaction.atomic():
         record = lock_for_change(user, AccountabilityRecord, record_id)
         t = workflow.check(action, record.status, _actors(record, user))
-        if action in ("uphold", "overturn") and user is not None:
-            if record.reviewed_by_id == user.pk:
-                raise Forbidden(_("申诉须由原审核人以外的局领导处理"))
+        if (
+            action in ("uphold", "overturn")
+            and user is not None
+            and record.reviewed_by_id == user.pk
+        ):
+            raise Forbidden(_("申诉须由原审核人以外的局领导处理"))
         before = {"status": record.status}
         record.status = t.target
         setattr(record, text_field, text)

@@ -167,12 +167,14 @@ def run_sweep(day: dt.date | None = None) -> SweepReport:
                 current = created
         if level != AlertLevel.OVERDUE or current is None:
             continue
-        if overdue_days >= policy.backup_after_days:
-            if services.escalate(current.pk, EscalationTarget.BACKUP, overdue_days, day):
-                report.backup_escalations.append(clock.label)
-        if overdue_days >= policy.section_head_after_days:
-            if services.escalate(current.pk, EscalationTarget.SECTION_HEAD, overdue_days, day):
-                report.head_escalations.append(clock.label)
+        if overdue_days >= policy.backup_after_days and services.escalate(
+            current.pk, EscalationTarget.BACKUP, overdue_days, day
+        ):
+            report.backup_escalations.append(clock.label)
+        if overdue_days >= policy.section_head_after_days and services.escalate(
+            current.pk, EscalationTarget.SECTION_HEAD, overdue_days, day
+        ):
+            report.head_escalations.append(clock.label)
         if overdue_days >= policy.accountability_after_days:
             record = services.propose_from_alert(current.pk, overdue_days, day, policy)
             if record is not None:

@@ -53,9 +53,7 @@ def find(action: str, source: str) -> Transition:
             return t
     if S(source) in FINAL_STATES:
         raise TransitionNotAllowed(_("问责记录已处理完毕，不能再变更"))
-    raise TransitionNotAllowed(
-        _("当前状态“%(state)s”不能执行该操作") % {"state": S(source).label}
-    )
+    raise TransitionNotAllowed(_("当前状态“%(state)s”不能执行该操作") % {"state": S(source).label})
 
 
 def check(action: str, source: str, actors: set[Actor]) -> Transition:

@@ -51,9 +51,7 @@ def _apps(qs):
     return rows, resp
 
 
-@provider(
-    "approvals", ClockKind.APPLICATION, ClockKind.LICENCE_ISSUE, ClockKind.TOLERANCE_CURE
-)
+@provider("approvals", ClockKind.APPLICATION, ClockKind.LICENCE_ISSUE, ClockKind.TOLERANCE_CURE)
 def clocks(day: dt.date):
     running, resp = _apps(
         Application.objects.filter(
