@@ -293,3 +293,23 @@ class PeriodicTask(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LoginThrottle(models.Model):
+    """Failed logins of one user name from one address (docs/security.md): after
+    ``SHENGUAN_LOGIN_MAX_FAILURES`` failures within the window the pair is locked for
+    ``SHENGUAN_LOGIN_LOCK_MINUTES``. Kept in the database so every server process sees it."""
+
+    key = models.CharField(_("用户名与地址"), max_length=300, unique=True)
+    username = models.CharField(_("用户名"), max_length=150, db_index=True)
+    ip = models.CharField(_("地址"), max_length=45, blank=True)
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+    first_failure_at = models.DateTimeField(_("首次失败"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录限制")
+        verbose_name_plural = _("登录限制")
+
+    def __str__(self) -> str:
+        return self.key

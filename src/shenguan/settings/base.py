@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shenguan.core.security.SecurityHeadersMiddleware",
     "shenguan.core.middleware.ActorMiddleware",
 ]
 
@@ -92,7 +93,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        # SHENGUAN_PASSWORD_MIN_LENGTH: 12 by default (docs/security.md)
+        "OPTIONS": {"min_length": env_int("SHENGUAN_PASSWORD_MIN_LENGTH", 12)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -131,21 +133,47 @@ MEDIA_ROOT = Path(env_str("SHENGUAN_MEDIA_DIR", str(VAR_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SHENGUAN_MAX_UPLOAD_MB", 20) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Sessions and cookies. SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE: true behind HTTPS.
+# Sessions and cookies (docs/security.md). SHENGUAN_HTTPS: true when the site is served over
+# HTTPS (directly or behind a proxy that sets X-Forwarded-Proto): secure cookies and HSTS.
+HTTPS = env_bool("SHENGUAN_HTTPS", False)
+# SESSION_COOKIE_AGE: a working day (8 h); the session also ends when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+CSRF_COOKIE_SAMESITE = "Lax"
+# SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE: default to SHENGUAN_HTTPS.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+# SECURE_HSTS_SECONDS: one year behind HTTPS, off otherwise.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# SHENGUAN_CSP: the Content-Security-Policy header; empty = the default in core/security.py.
+SHENGUAN_CSP = env_str("SHENGUAN_CSP", "")
+# Login throttling: SHENGUAN_LOGIN_MAX_FAILURES failed logins of one user name from one address
+# within SHENGUAN_LOGIN_LOCK_MINUTES lock that pair for SHENGUAN_LOGIN_LOCK_MINUTES.
+SHENGUAN_LOGIN_MAX_FAILURES = env_int("SHENGUAN_LOGIN_MAX_FAILURES", 5)
+SHENGUAN_LOGIN_LOCK_MINUTES = env_int("SHENGUAN_LOGIN_LOCK_MINUTES", 15)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Resident ID numbers are masked in every record (core/security.py).
+    "filters": {"mask_personal_ids": {"()": "shenguan.core.security.MaskPersonalIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal_ids"],
+        }
+    },
     # LOG_LEVEL: INFO by default.
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
