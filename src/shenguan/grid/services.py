@@ -402,13 +402,13 @@ def _save_photos(event: GridEvent, photos: list[PreparedPhoto], stage: str, staf
     return out
 
 
-def _assign(event: GridEvent, receiver: Receiver, limit_days: int, day: dt.date) -> None:
+def _assign(event: GridEvent, receiver: Receiver, limit_days: int, day: dt.date, at=None) -> None:
     event.assigned_department_id = receiver.department_id
     event.assigned_section_id = receiver.section_id
     event.assignee_id = receiver.assignee_id
     event.routed_power = receiver.power
     event.routing_basis = receiver.basis[:300]
-    event.routed_at = timezone.now()
+    event.routed_at = at or timezone.now()
     event.limit_days = limit_days
     # The receiver's limit runs from the day of dispatch, in working days (the start day is
     # not counted).
@@ -436,11 +436,13 @@ def report_event(
     longitude=None,
     party_id: int | None = None,
     photos=(),
+    reported_at: dt.datetime | None = None,
     user=None,
 ) -> GridEvent:
     """A grid worker reports an event of their grid, with photos from the phone (JPEG, PNG,
     WebP). It is routed at once by the policy in force; if no rule places it, it waits for
-    the command centre (status ``reported``)."""
+    the command centre (status ``reported``). ``reported_at`` (system imports only, e.g. from
+    an older grid system) dates the report in the past."""
     if category not in Category.values:
         raise DomainError(_("事件类别无效"), code="invalid", field_errors={"category": [_("无效")]})
     title = _require(title, "title", _("请填写事件标题"))
@@ -473,6 +475,12 @@ def report_event(
                     field_errors={"party_id": [_("不存在")]},
                 )
         now = timezone.now()
+        if reported_at is not None:
+            if user is not None:
+                raise Forbidden(_("只有系统导入可以补录上报时间"))
+            if reported_at > now:
+                raise DomainError(_("上报时间不能晚于现在"), code="reported_at")
+            now = reported_at
         day = timezone.localdate(now)
         event = GridEvent.objects.create(
             number=_next_number(day),
@@ -492,13 +500,13 @@ def report_event(
         saved = _save_photos(event, prepared, PhotoStage.REPORT, reporter)
         transition = workflow.transition_for("report", None)
         _record(event, transition, {}, photos=saved)
-        _route_locked(event, day)
+        _route_locked(event, day, now)
         if user is not None and not GridEvent.objects.filter(pk=event.pk).restrict(user).exists():
             raise Forbidden(_("上报结果超出您的可见范围，未保存"))
         return event
 
 
-def _route_locked(event: GridEvent, day: dt.date) -> bool:
+def _route_locked(event: GridEvent, day: dt.date, at=None) -> bool:
     found = route_for(event, day)
     if found is None:
         return False
@@ -507,7 +515,7 @@ def _route_locked(event: GridEvent, day: dt.date) -> bool:
     before = _state(event)
     source = event.status
     event.policy, event.rule = policy, rule
-    _assign(event, receiver, rule.limit_days, day)
+    _assign(event, receiver, rule.limit_days, day, at)
     event.status = transition.target
     event.save()
     _record(event, transition, before, source_status=source, note=receiver.basis)
