@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, InternalError, OperationalError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja.errors import AuthenticationError, HttpError
@@ -120,6 +121,25 @@ def install_problem_handlers(api) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         return problem(api, request, exc.status_code, _title(exc.status_code), str(exc))
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    @api.exception_handler(InternalError)
+    def database_unavailable(request, exc):
+        # a dropped connection, a read-only database, a full disk: the transaction rolled back
+        # and nothing was written; say so at once rather than a bare 500 (docs/operations.md)
+        log.error("database unavailable in %s: %s", request.path, exc)
+        response = problem(
+            api,
+            request,
+            503,
+            "Service Unavailable",
+            "the database cannot take this request now (connection lost, read-only or full); "
+            "nothing was changed — try again later",
+            code="database_unavailable",
+        )
+        response["Retry-After"] = "30"
+        return response
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

@@ -8,6 +8,7 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, InternalError, OperationalError
 
 from .context import acting_as
 from .errors import DomainError
@@ -42,3 +43,6 @@ class ShenguanCommand(BaseCommand):
                 return super().execute(*args, **options)
             except DomainError as exc:
                 raise CommandError(exc.message)
+            except (OperationalError, InterfaceError, InternalError) as exc:
+                # a lost connection, a read-only database or a full disk: say it plainly
+                raise CommandError(f"database unavailable, nothing was changed: {exc}")
