@@ -355,3 +355,31 @@ def test_pages_raise_and_decide(zone, client):
     assert client.post(url, {"reasons": "已一次性告知，见告知书"}).status_code == 302
     obj.refresh_from_db()
     assert obj.status == ObjectionStatus.REJECTED
+
+
+# --- demo ---------------------------------------------------------------------------------
+
+
+def test_seed_demo_is_idempotent(zone, make_user):
+    import random
+
+    from shenguan.supervision.demo import seed_demo
+    from shenguan.supervision.models import SupervisedPower
+
+    section = zone.food.post.section
+    section.code = "AB-MKT"
+    section.save(update_fields=["code"])
+    zone.market.name = "区市监局"
+    zone.market.save(update_fields=["name"])
+    SupervisedPower.objects.all().delete()
+    supervisor = make_user("department_supervisor", username="supervisor1", department=zone.market)
+    make_user("bureau_head", username="head1", staff=True)
+    apps = [zone.application(zone.food) for _ in range(2)]
+    first = seed_demo(random.Random(1))
+    assert first == {"supervised_powers": 1, "objections": 2}
+    objections = Objection.objects.order_by("pk")
+    assert {o.application_id for o in objections} == {a.pk for a in apps}
+    assert [o.status for o in objections] == [ObjectionStatus.ROUTED, ObjectionStatus.UPHELD]
+    assert all(o.raised_by == supervisor for o in objections)
+    assert seed_demo(random.Random(1)) == {"supervised_powers": 0, "objections": 0}
+    assert Objection.objects.count() == 2
