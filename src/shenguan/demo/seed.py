@@ -126,6 +126,7 @@ SECTION_WORDS = [
 class DemoResult:
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, name, role
     counts: dict[str, int] = field(default_factory=dict)
+    activity: object = None  # demo.activity.ActivityReport when activity was asked for
 
 
 def _square(lon: float, lat: float, half: float = 0.006) -> dict:
@@ -453,8 +454,15 @@ def load_holidays() -> None:
         load_holiday_file(path)
 
 
-def seed(*, enterprises: int = 200, individuals: int = 100, catalogue: bool = True) -> DemoResult:
-    """Idempotent: running it again adds only what is missing."""
+def seed(
+    *,
+    enterprises: int = 200,
+    individuals: int = 100,
+    catalogue: bool = True,
+    activity_days: int = 0,
+) -> DemoResult:
+    """Idempotent: running it again adds only what is missing. ``activity_days`` > 0 then
+    replays that much history through the services (``demo/activity.py``), once."""
     result = DemoResult()
     with transaction.atomic():
         load_holidays()
@@ -463,4 +471,8 @@ def seed(*, enterprises: int = 200, individuals: int = 100, catalogue: bool = Tr
         import_catalogue(result, sections)
     with transaction.atomic():
         build_parties(result, enterprises, individuals)
+    if activity_days > 0:
+        from .activity import simulate
+
+        result.activity = simulate(activity_days)
     return result
