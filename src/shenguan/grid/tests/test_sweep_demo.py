@@ -91,3 +91,33 @@ def test_demo_seed_is_idempotent_and_varied(world, travel):
     assert GridEvent.objects.filter(reopen_count=1).exists()
     seed_demo(random.Random(1))
     assert GridEvent.objects.count() == count
+
+
+def test_admin_publishes_a_new_policy_version(client, make_user, world):
+    services.ensure_policy()
+    su = make_user(username="gw_su", is_superuser=True, is_staff=True)
+    client.force_login(su)
+    page = client.get("/admin/grid/routingpolicy/add/")
+    assert page.status_code == 200
+    form = {
+        "effective_from": "2026-01-01",
+        "note": "测试",
+        "rules-TOTAL_FORMS": "1",
+        "rules-INITIAL_FORMS": "0",
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "1000",
+        "rules-0-category": "hazard",
+        "rules-0-keywords": "",
+        "rules-0-power": str(world.pollution_power.pk),
+        "rules-0-power_kind": "",
+        "rules-0-power_keywords": "",
+        "rules-0-limit_days": "2",
+    }
+    r = client.post("/admin/grid/routingpolicy/add/", form)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    latest = RoutingPolicy.objects.order_by("-version").first()
+    assert latest.version == 2
+    rule = latest.rules.get()
+    assert rule.power_id == world.pollution_power.pk and rule.limit_days == 2
+    for url in ("/admin/grid/gridevent/", "/admin/grid/proxyfiling/"):
+        assert client.get(url).status_code == 200
