@@ -47,3 +47,16 @@ def test_head_proposes_from_an_alert(overdue_record, client):
     client.force_login(d.backup)  # sees the alert (escalated to them) but is not a head
     client.post(f"/oversight/alerts/{alert.pk}/propose/", {"reason": "x"})
     assert AccountabilityRecord.objects.filter(origin="manual").count() == 1
+
+
+def test_seed_demo_is_idempotent(overdue_record, make_user):
+    import random
+
+    from shenguan.oversight.demo import seed_demo
+
+    make_user("bureau_head", staff=True, username="head1")
+    first = seed_demo(random.Random(1))
+    assert first["reviewed"] == 1
+    assert AccountabilityRecord.objects.get().status == S.CONFIRMED
+    again = seed_demo(random.Random(1))
+    assert again["reviewed"] == 0 and again["accountability"] == 0 and again["overdue"] == 0
