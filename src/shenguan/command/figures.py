@@ -479,11 +479,11 @@ def credit_tiers(user, period: Period | None = None) -> dict:
 
 def overdue_heatmap(user, period: Period | None = None) -> dict:
     """Open overdue clocks by department and grid, now. Read from the oversight app's alerts
-    (level ``overdue``, not resolved); while that app has none to offer, from the approvals
-    themselves: applications whose clock runs past the promised date (department of the item,
-    grid of the applicant)."""
+    (level ``overdue``, not resolved) once its sweep has written any alert; before that (a new
+    installation, or the app absent), from the approvals themselves: applications whose clock
+    runs past the promised date (department of the item, grid of the applicant)."""
     model = alert_model()
-    if model is not None:
+    if model is not None and model.objects.exists():
         qs = model.objects.restrict(user, "view").filter(resolved_at__isnull=True, level="overdue")
         rows = list(qs.values("department_id", "grid_id").annotate(n=Count("id")).order_by())
         source, kind, extra = "alerts", "alerts", {"level": "overdue"}

@@ -67,6 +67,7 @@ class Sample:
     tasks: int = 0
     findings: int = 0
     cases: int = 0
+    alerts: int = 0
 
 
 def _policy_v():
@@ -342,3 +343,33 @@ def _batch(out, rng, today, prefix, start, size, parties, route_policy, vpolicy,
             )
     Finding.objects.bulk_create(findings)
     out.findings += len(findings)
+    _alerts(out, apps, today)
+
+
+def _alerts(out, apps, today):
+    """Open overdue alerts for the applications whose promised date has passed, as the
+    oversight sweep would write them (when the oversight app is installed)."""
+    from .figures import alert_model
+
+    model = alert_model()
+    if model is None:
+        return
+    dept_of = {v.pk: v.power.department_id for v in out.versions}
+    rows = [
+        model(
+            clock_kind="approval.application",
+            level="overdue",
+            object_type="approvals.application",
+            object_id=str(app.pk),
+            object_label=app.number,
+            department_id=dept_of[app.power_version_id],
+            grid_id=app.applicant.grid_id,
+            started_on=app.accepted_on,
+            due_on=app.promised_due_on,
+            limit_days=10,
+        )
+        for app in apps
+        if app.status == Status.UNDER_REVIEW and app.promised_due_on < today
+    ]
+    model.objects.bulk_create(rows)
+    out.alerts += len(rows)

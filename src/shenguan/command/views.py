@@ -15,6 +15,19 @@ from .access import centre_required
 from .records import FILTER_LABELS, KINDS
 
 POLL_SECONDS = 5
+# (figure, Bootstrap column class, chart height in px), in page order
+LAYOUT = [
+    ("intake", "col-12", 280),
+    ("on_time", "col-md-6", 280),
+    ("time_to_decision", "col-md-6", 280),
+    ("routes", "col-md-6", 280),
+    ("verification", "col-md-6", 280),
+    ("findings", "col-md-6", 280),
+    ("credit_tiers", "col-md-6", 280),
+    ("fines", "col-12", 280),
+    ("enforcement_stages", "col-12", 420),
+    ("overdue_heatmap", "col-12", 360),
+]
 
 
 @require_GET
@@ -23,7 +36,7 @@ def centre(request):
     period = figures.Period.default()
     context = {
         "api_base": "/api/command/",
-        "figures": list(figures.FIGURES),
+        "layout": LAYOUT,
         "start": period.start,
         "end": period.end,
         "poll_seconds": POLL_SECONDS,

@@ -209,8 +209,48 @@ def test_drill_down_of_rates_lists_the_late_decisions(sample, get, client):
     assert _count_on_page(client, _series(fig, "promised")["links"][10]) == late
 
 
-def test_drill_down_of_heatmap_cell(sample, get, client, monkeypatch):
-    monkeypatch.setattr(figures, "alert_model", lambda: None)
+@pytest.mark.parametrize("source", ["alerts", "applications"])
+def test_drill_down_of_heatmap_cell(sample, get, client, monkeypatch, source):
+    if source == "applications":
+        monkeypatch.setattr(figures, "alert_model", lambda: None)
     fig = get("overdue_heatmap")
+    assert fig["summary"]["source"] == source
     cell = max(fig["cells"], key=lambda c: c["value"])
     assert _count_on_page(client, cell["link"]) == cell["value"]
+
+
+def test_overdue_heatmap_from_oversight_alerts(sample, get, frozen):
+    from shenguan.oversight.models import Alert
+
+    # one resolved and one warning alert: neither counts
+    first = Alert.objects.order_by("pk").first()
+    Alert.objects.create(
+        clock_kind=first.clock_kind,
+        level="warning",
+        object_type="x",
+        object_id="1",
+        object_label="x",
+        department=first.department,
+        started_on=first.started_on,
+        due_on=first.due_on,
+        limit_days=10,
+    )
+    Alert.objects.filter(pk=first.pk).update(resolved_at=first.created)
+    expected = Counter(
+        (al.department.name if al.department else "未划分", al.grid.name if al.grid else "未划分")
+        for al in Alert.objects.select_related("department", "grid")
+        if al.level == "overdue" and al.resolved_at is None
+    )
+    fig = get("overdue_heatmap")
+    assert fig["summary"]["source"] == "alerts"
+    cells = {(fig["labels"][c["x"]], fig["y_labels"][c["y"]]): c["value"] for c in fig["cells"]}
+    assert cells == dict(expected) and sum(expected.values()) > 0
+    cell = max(fig["cells"], key=lambda c: c["value"])
+    assert "/command/records/alerts/" in cell["link"]
+
+
+def test_overdue_heatmap_falls_back_while_no_alert_exists(sample, get):
+    from shenguan.oversight.models import Alert
+
+    Alert.objects.all().delete()
+    assert get("overdue_heatmap")["summary"]["source"] == "applications"

@@ -36,7 +36,8 @@
 
   function axisChart(fig, types, opts) {
     opts = opts || {};
-    var cat = { type: "category", data: fig.labels, axisLabel: { interval: 0, rotate: opts.rotate || 0 } };
+    var cat = { type: "category", data: fig.labels,
+                axisLabel: { interval: opts.rotate === 45 ? "auto" : 0, rotate: opts.rotate || 0 } };
     var val = { type: "value", max: opts.max };
     return Object.assign({}, base, {
       xAxis: opts.horizontal ? val : cat,
@@ -78,7 +79,7 @@
 
   var builders = {
     intake: function (f) { return axisChart(f, ["bar", "bar"]); },
-    on_time: function (f) { return axisChart(f, ["line", "line"], { max: 100 }); },
+    on_time: function (f) { return axisChart(f, ["line", "line"], { max: 100, rotate: 45 }); },
     time_to_decision: function (f) { return axisChart(f, ["bar", "bar"], { labels: true }); },
     routes: pieChart,
     verification: function (f) { return axisChart(f, ["bar", "bar"], { labels: true, rotate: 15 }); },
