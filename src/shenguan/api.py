@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from shenguan import __version__
-from shenguan.core.api import AUTH, install_problem_handlers
+from shenguan.core.api import AUTH, SafeParser, install_problem_handlers
 
 api = NinjaAPI(
     title="Shenguan 审管 API",
@@ -16,6 +16,7 @@ api = NinjaAPI(
     auth=AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    parser=SafeParser(),
 )
 install_problem_handlers(api)
 

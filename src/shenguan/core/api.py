@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
@@ -56,6 +57,39 @@ session_auth = SessionAuth()
 token_auth = TokenAuth()
 AUTH = [token_auth, session_auth]
 PUBLIC = [token_auth, SessionAuth(csrf=False), OptionalAuth()]
+
+
+def _refuse_nul(value, where: str = "") -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise DomainError(
+                "text may not contain NUL characters",
+                code="nul_character",
+                field_errors={where or "__all__": ["contains a NUL (0x00) character"]},
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, where)
+            _refuse_nul(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _refuse_nul(item, f"{where}[{index}]")
+
+
+class SafeParser(Parser):
+    """Request bodies, forms and query strings without NUL characters: no text may hold one
+    (PostgreSQL cannot store it; SQLite would keep it and other tools cut the text there), so
+    it is refused at the door with a 400, as Django's forms do."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        _refuse_nul(data)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        _refuse_nul(result)
+        return result
 
 
 def problem(api, request, status: int, title: str, detail: str = "", **extra):

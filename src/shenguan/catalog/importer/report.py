@@ -8,6 +8,9 @@ from django.utils.translation import gettext as _
 
 from shenguan.core.errors import DomainError
 
+# a file of 100,000 bad rows gives a readable report: the first faults, then how many more
+MAX_LISTED = 500
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -48,7 +51,14 @@ class ImportReport:
             "file": self.path,
             "n": len(self.faults),
         }
-        return "\n".join([head, *(f"  {fault}" for fault in self.faults)])
+        listed = self.faults[:MAX_LISTED]
+        lines = [head, *(f"  {fault}" for fault in listed)]
+        if len(self.faults) > len(listed):
+            lines.append(
+                _("  ……另有 %(n)d 处错误未列出（先改正以上错误再导入）")
+                % {"n": len(self.faults) - len(listed)}
+            )
+        return "\n".join(lines)
 
     def summary(self) -> str:
         lines = [
