@@ -11,6 +11,8 @@ from .context import current_actor
 from .journal import jsonable
 from .models import OutboxEvent
 
+NOTIFY_CHANNEL = "shenguan_outbox"
+
 
 class OutboxError(RuntimeError):
     pass
@@ -25,6 +27,11 @@ def emit(
 ) -> OutboxEvent:
     if not connection.in_atomic_block:
         raise OutboxError("outbox.emit must be called inside the business transaction")
+    if connection.vendor == "postgresql":
+        # Wakes listening workers when (and only if) the transaction commits; PostgreSQL
+        # folds identical notifications of one transaction into one.
+        with connection.cursor() as cursor:
+            cursor.execute("NOTIFY " + NOTIFY_CHANNEL)
     return OutboxEvent.objects.create(
         channel=channel or event_type.split(".", 1)[0],
         type=event_type,

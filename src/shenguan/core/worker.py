@@ -23,6 +23,7 @@ from django.utils import timezone
 from .consumers import CONSUMERS, PERIODIC, load_consumers
 from .context import acting_as
 from .models import ConsumerReceipt, DeliveryAttempt, OutboxEvent, PeriodicTask, WebhookSubscription
+from .outbox import NOTIFY_CHANNEL
 from .webhooks import deliver_webhook
 
 log = logging.getLogger("shenguan.worker")
@@ -198,16 +199,74 @@ class Worker:
             len(CONSUMERS),
             len(PERIODIC),
         )
-        while not self.stopping:
-            handled = self.deliver_pending()
-            self.run_due_periodic()
-            if once:
-                break
-            if max_seconds is not None and time.monotonic() - started > max_seconds:
-                break
-            if not handled:
-                time.sleep(poll)
+        listener = None if once else Listener.open()
+        try:
+            while not self.stopping:
+                handled = self.deliver_pending()
+                self.run_due_periodic()
+                if once:
+                    break
+                if max_seconds is not None and time.monotonic() - started > max_seconds:
+                    break
+                if not handled:
+                    if listener is not None:
+                        listener.wait(poll)
+                    else:
+                        time.sleep(poll)
+        finally:
+            if listener is not None:
+                listener.close()
         log.info("worker %s stopped", self.name)
 
     def _stop(self, signum, frame):
         self.stopping = True
+
+
+class Listener:
+    """On PostgreSQL an idle worker waits for ``NOTIFY shenguan_outbox`` (sent by
+    ``outbox.emit`` in the business transaction, so it arrives at commit) instead of sleeping
+    the whole poll interval: a new event is picked up within milliseconds. The poll interval
+    stays the upper bound (retries come due by time, not by notification). On SQLite, or while
+    the listening connection is down, the worker polls."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    @staticmethod
+    def _connect():
+        try:
+            conn = connection.get_new_connection(connection.get_connection_params())
+            conn.autocommit = True
+            conn.execute("LISTEN " + NOTIFY_CHANNEL)
+        except Exception as exc:  # polling still works
+            log.warning("worker cannot LISTEN, polling instead: %s", exc)
+            return None
+        return conn
+
+    @classmethod
+    def open(cls) -> Listener | None:
+        if connection.vendor != "postgresql":
+            return None
+        return cls(cls._connect())
+
+    def wait(self, timeout: float) -> None:
+        if self.conn is None:
+            self.conn = self._connect()
+            if self.conn is None:
+                time.sleep(timeout)
+                return
+        try:
+            for _ in self.conn.notifies(timeout=timeout, stop_after=1):
+                pass
+        except Exception as exc:
+            log.warning("LISTEN connection lost, polling until it is back: %s", exc)
+            self.close()
+            time.sleep(timeout)
+
+    def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception as exc:  # closing a broken connection
+                log.debug("closing the LISTEN connection: %s", exc)
