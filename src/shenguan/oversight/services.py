@@ -303,9 +303,7 @@ def propose_from_alert(alert_id: int, overdue_days: int, day: dt.date, policy):
     """The sweep's proposal against the staff member responsible for an overdue alert; once
     per alert (partial unique constraint)."""
     with transaction.atomic():
-        alert = (
-            Alert.objects.select_for_update().select_related("staff").filter(pk=alert_id).first()
-        )
+        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
         if alert is None or alert.staff is None or alert.level != AlertLevel.OVERDUE:
             return None
         if AccountabilityRecord.objects.filter(
