@@ -44,7 +44,7 @@ def _run(request, action, success: str) -> bool:
 
 def _events(request):
     return GridEvent.objects.restrict(request.user, "view").select_related(
-        "grid", "reporter", "assigned_department", "assigned_section", "assignee"
+        "grid", "reporter", "assigned_department", "assigned_section__department", "assignee"
     )
 
 

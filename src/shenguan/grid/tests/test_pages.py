@@ -155,3 +155,32 @@ def test_proxy_page(client, world, travel):
     filing = ProxyFiling.objects.get()
     assert filing.application.channel == "agent"
     assert filing.application.number in client.get(reverse("grid:proxy")).content.decode()
+
+
+def test_home_page_queries_do_not_grow_with_events(client, world, travel):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    travel(TUESDAY)
+
+    def report(n):
+        for i in range(n):
+            services.report_event(
+                grid_id=world.grid1.pk,
+                category=["hazard", "unlicensed_operation", "complaint"][i % 3],
+                title=f"事件{i}",
+                place="路口",
+                user=world.worker1,
+            )
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("grid:home") + "?box=all").status_code == 200
+        return len(ctx)
+
+    client.force_login(world.command)
+    report(2)
+    client.get(reverse("grid:home"))
+    few = count()
+    report(12)
+    assert count() == few
