@@ -16,6 +16,7 @@ from . import Clock, provider
 
 log = logging.getLogger(__name__)
 
+DONE_STATUSES = ("closed", "confirmed")
 FIELDS = ("grid", "assigned_section", "assignee", "reported_on", "due_on", "closed_at")
 
 
@@ -35,11 +36,15 @@ def clocks(day: dt.date):
     model = event_model()
     if model is None:
         return
-    has_department = "assigned_department" in {f.name for f in model._meta.get_fields()}
+    names = {f.name for f in model._meta.get_fields()}
+    has_department = "assigned_department" in names
     related = ["grid", "assigned_section"] + (["assigned_department"] if has_department else [])
-    for event in model.objects.filter(
+    qs = model.objects.filter(
         closed_at__isnull=True, due_on__isnull=False, reported_on__isnull=False
-    ).select_related(*related):
+    )
+    if "status" in names:  # closed or confirmed by the grid workflow
+        qs = qs.exclude(status__in=DONE_STATUSES)
+    for event in qs.select_related(*related):
         try:
             limit = calendar.working_days_between(event.reported_on, event.due_on)
         except calendar.UnknownYear:

@@ -190,10 +190,39 @@ def test_sweep_command_prints_a_report(seeded, capsys):
     assert "oversight sweep 2026-09-30" in out and "clocks running" in out
 
 
-def test_grid_provider_skips_without_the_model():
+def test_grid_event_past_its_due_date_is_a_clock(make_user):
     from shenguan.oversight.clocks import grid
 
-    if grid.event_model() is None:
+    model = grid.event_model()
+    if model is None:  # the grid app not there yet: the provider yields nothing
         assert list(grid.clocks(dt.date(2026, 10, 9))) == []
-    else:
-        assert isinstance(list(grid.clocks(dt.date(2026, 10, 9))), list)
+        return
+    from shenguan.grid.factories import build_world
+
+    w = build_world()
+    assignee = w.inspector1.staff
+    event = model.objects.create(
+        number="WG-TEST-1",
+        category="hazard",
+        title="占道堆放",
+        place="葛店大道1号",
+        grid=w.grid1,
+        reporter=w.worker1.staff,
+        status="accepted",
+        reported_on=dt.date(2026, 9, 29),
+        assigned_department=w.bureau,
+        assigned_section=w.squad1,
+        assignee=assignee,
+        due_on=calendar.add_working_days(dt.date(2026, 9, 29), 2),  # 30 Sep, 8 Oct
+    )
+    assert event.due_on == dt.date(2026, 10, 8)
+    sweep_on(dt.date(2026, 10, 7))  # 1 of 2 working days: below 80 %
+    assert not Alert.objects.filter(clock_kind=ClockKind.GRID_EVENT).exists()
+    sweep_on(dt.date(2026, 10, 9))
+    alert = Alert.objects.get(clock_kind=ClockKind.GRID_EVENT, level="overdue")
+    assert (alert.grid, alert.section, alert.staff) == (w.grid1, w.squad1, assignee)
+    assert alert.url == event.get_absolute_url()
+    model.objects.filter(pk=event.pk).update(status="closed")
+    sweep_on(dt.date(2026, 10, 12))
+    alert.refresh_from_db()
+    assert alert.resolution == "stopped"
