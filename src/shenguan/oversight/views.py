@@ -44,7 +44,6 @@ def home(request):
         {
             "mine": mine[:50],
             "team": paginate(request, team),
-            "page": None,
             "records": records[:50],
             "level": level,
             "levels": AlertLevel.choices,
