@@ -182,3 +182,16 @@ def test_policy_endpoint(api, make_user):
     assert status == 200 and body["warning_share"] == 0.8 and body["accountability_after_days"] == 3
     api.login(make_user("applicant"))
     assert api.get("/api/oversight/policy")[0] == 404
+
+
+def test_record_list_query_count_does_not_grow(
+    overdue_record, api, make_user, django_assert_max_num_queries
+):
+    d, _app, _record = overdue_record
+    for n in range(6):
+        services.propose(d.backup.staff.pk, reason=f"第{n}次逾期", user=d.head)
+    api.login(make_user("bureau_head", staff=True))
+    with django_assert_max_num_queries(12):
+        status, body = api.get("/api/oversight/accountability?limit=100")
+    assert status == 200 and body["count"] == 7
+    assert {r["staff_name"] for r in body["items"]} == {d.holder.staff.name, d.backup.staff.name}
