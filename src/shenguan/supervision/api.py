@@ -1,6 +1,6 @@
 """API of the supervision app, mounted at /api/supervision/.
 
-- ``GET /feed?after=&before=&item=&act=&limit=``: approval acts in the caller's domain,
+- ``GET /feed?after=&before=&item=&act=&application_id=&limit=``: approval acts in the caller's domain,
   newest first. ``after`` is the ``latest`` of the previous answer (poll every few seconds;
   no connection is held open); ``before`` pages back. The cursor is the journal ``seq``.
 - ``GET /objections`` (paginated), ``GET /objections/{id}``; ``POST /objections`` (department
@@ -75,10 +75,17 @@ def get_feed(
     before: int | None = None,
     item: str = "",
     act: str = "",
+    application_id: int | None = None,
     limit: int = feed.PAGE,
 ):
     rows = feed.acts(
-        Scope.of(request.user), after=after, before=before, item=item, act=act, limit=limit
+        Scope.of(request.user),
+        after=after,
+        before=before,
+        item=item,
+        act=act,
+        application_id=application_id,
+        limit=limit,
     )
     return {
         "items": [_act_out(a) for a in rows],

@@ -134,18 +134,22 @@ def domain_applications(scope: Scope) -> QuerySet:
     return qs
 
 
-def acts_queryset(scope: Scope, *, item: str = "", act: str = "") -> QuerySet:
+def acts_queryset(
+    scope: Scope, *, item: str = "", act: str = "", application_id: int | None = None
+) -> QuerySet:
     if not can_watch(scope):
         raise Forbidden(_("只有业务部门监管人员、局领导和指挥中心可以查看审批行为"))
     apps = domain_applications(scope)
     if item:
         apps = apps.filter(power__code=item)
+    if application_id is not None:
+        apps = apps.filter(pk=application_id)
     licences = Licence.objects.filter(application__in=apps)
     prefixes = Q()
     for prefix in ACT_PREFIXES:
         prefixes |= Q(action__startswith=prefix)
     qs = JournalEntry.objects.filter(prefixes).exclude(action__in=NOT_ACTS)
-    if item or not sees_all(scope):
+    if item or application_id is not None or not sees_all(scope):
         app_keys = apps.annotate(key=Cast("pk", CharField())).values("key")
         licence_keys = licences.annotate(key=Cast("pk", CharField())).values("key")
         qs = qs.filter(
@@ -188,11 +192,12 @@ def acts(
     before: int | None = None,
     item: str = "",
     act: str = "",
+    application_id: int | None = None,
     limit: int = PAGE,
 ) -> list[Act]:
     """Newest first: entries with seq > ``after`` (polling) or < ``before`` (older pages).
     Three queries whatever the page size."""
-    qs = acts_queryset(scope, item=item, act=act)
+    qs = acts_queryset(scope, item=item, act=act, application_id=application_id)
     if after is not None:
         qs = qs.filter(seq__gt=after)
     if before is not None:
@@ -244,13 +249,4 @@ def acts(
 def act_for(scope: Scope, application: Application, seq: int) -> JournalEntry | None:
     """The journal entry ``seq`` if it is an act on this application (or its licence) that
     the scope watches."""
-    licence_keys = [str(pk) for pk in application.licences.values_list("pk", flat=True)]
-    return (
-        acts_queryset(scope)
-        .filter(seq=seq)
-        .filter(
-            Q(object_type=APPLICATION, object_id=str(application.pk))
-            | Q(object_type=LICENCE, object_id__in=licence_keys)
-        )
-        .first()
-    )
+    return acts_queryset(scope, application_id=application.pk).filter(seq=seq).first()

@@ -313,6 +313,30 @@ def test_feed_page_and_poll(zone, client):
     assert f"after={poll.context['latest']}" in text and poll.context["latest"] > latest
 
 
+def test_feed_page_query_count_is_fixed(zone, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    zone.application(zone.food, issue=True)
+    client.force_login(zone.sup_market)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("supervision:feed")).status_code == 200
+    for _ in range(3):
+        zone.application(zone.food, issue=True)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(reverse("supervision:feed"))
+    assert len(response.context["acts"]) >= 12
+    assert len(large) == len(small) <= 14
+
+
+def test_feed_by_application(zone, api):
+    one = zone.application(zone.food, issue=True)
+    zone.application(zone.food)
+    _, body = api.login(zone.sup_market).get(f"{BASE}/feed?application_id={one.pk}")
+    assert body["count"] > 0 and {a["application_id"] for a in body["items"]} == {one.pk}
+    assert "approvals.licence.issued" in {a["action"] for a in body["items"]}
+
+
 def test_feed_page_refuses_other_roles(zone, client):
     assert client.get(reverse("supervision:feed")).status_code == 302
     client.force_login(zone.clerk)
