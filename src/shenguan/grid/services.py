@@ -360,6 +360,7 @@ def _record(
     *,
     source_status: str = "",
     note: str = "",
+    by: str = "",
     **extra,
 ) -> EventStep:
     step = EventStep.objects.create(
@@ -368,7 +369,7 @@ def _record(
         from_status=source_status,
         to_status=event.status,
         article=transition.article,
-        actor_name=current_actor().display_name[:200],
+        actor_name=(by or current_actor().display_name)[:200],
         note=note,
     )
     past = PAST[transition.action]
@@ -518,7 +519,14 @@ def _route_locked(event: GridEvent, day: dt.date, at=None) -> bool:
     _assign(event, receiver, rule.limit_days, day, at)
     event.status = transition.target
     event.save()
-    _record(event, transition, before, source_status=source, note=receiver.basis)
+    _record(
+        event,
+        transition,
+        before,
+        source_status=source,
+        note=receiver.basis,
+        by=_("系统（按分派政策自动分派）"),
+    )
     return True
 
 
@@ -733,6 +741,7 @@ def sweep(day: dt.date | None = None) -> dict:
                 before,
                 source_status=event.status,
                 note=_("已超过办结期限 %(due)s") % {"due": event.due_on},
+                by=_("系统（超期检查）"),
             )
             marked += 1
     return {"checked": len(ids), "overdue": marked}

@@ -216,4 +216,7 @@ def test_only_the_grids_worker_reports(world):
 def test_steps_are_the_electronic_file(world, travel):
     travel(TUESDAY)
     event = _report(world)
-    assert EventStep.objects.filter(event=event, action="route").get().article.endswith("第十二条")
+    route = EventStep.objects.filter(event=event, action="route").get()
+    assert route.article.endswith("第十二条") and route.actor_name.startswith("系统")
+    report = EventStep.objects.filter(event=event, action="report").get()
+    assert report.actor_name != route.actor_name
