@@ -150,6 +150,7 @@ class Simulator:
         self.seen_push = 0
         self.seen_task = 0
         self.seen_lead = 0
+        self.drawn_month = 0
         self.serial = 0
         self.worker = None
         # the seed's own events (catalogue, parties) are left to the real worker
@@ -365,9 +366,8 @@ class Simulator:
     def run(self) -> ActivityReport:
         started = time.monotonic()
         self.cast()
-        case_days = sorted(
-            self.rng.sample(range(2, max(3, self.days - 3)), min(self.case_target, self.days - 5))
-        )
+        window = range(2, max(2, min(self.days - 3, self.last_case_day() + 1)))
+        case_days = sorted(self.rng.sample(window, min(self.case_target, len(window))))
         try:
             for offset in range(self.days):
                 self.day = self.start + dt.timedelta(days=offset)
@@ -393,6 +393,26 @@ class Simulator:
         self.report.seconds = time.monotonic() - started
         self.report.counts = counts()
         return self.report
+
+    def last_case_day(self) -> int:
+        """The last offset on which a case can be opened: its 90-day decision deadline must
+        fall in a year whose holidays are known (the calendar refuses to guess)."""
+        last = -1
+        for offset in range(self.days):
+            if not self.can_open(self.start + dt.timedelta(days=offset)):
+                break
+            last = offset
+        return last
+
+    @staticmethod
+    def can_open(day: dt.date) -> bool:
+        from shenguan.enforcement.cases import deadlines
+
+        try:
+            deadlines.decision_due(day)
+        except (DomainError, calendar.UnknownYear):
+            return False
+        return True
 
     def evening(self) -> None:
         self.at(18, 0)
@@ -705,9 +725,20 @@ class Simulator:
             self.spawn(self.ack_life(push.pk, push.squad_id), wait)
         for task in VerificationTask.objects.filter(pk__gt=self.seen_task).order_by("pk"):
             self.seen_task = task.pk
-            if task.squad_id is None or self.rng.random() < 0.15:
+            if task.origin == "drawn":  # the drawn inspectors, not the squad, inspect
+                officers = [
+                    ti.staff.user
+                    for ti in task.inspectors.select_related("staff__user").filter(drawn=True)
+                    if ti.staff.user_id
+                ]
+            else:
+                officers = self.squad_users.get(task.squad_id) or []
+            if len(officers) < 2 or self.rng.random() < 0.15:
                 continue  # not reached yet
-            self.spawn(self.task_life(task.pk, task.squad_id, task.route), self.rng.randint(2, 12))
+            self.spawn(self.task_life(task.pk, officers, task.route), self.rng.randint(1, 8))
+        if self.day.day <= 7 and self.day.month != self.drawn_month and self.day > self.start:
+            self.drawn_month = self.day.month
+            self.draw()
         for lead in CaseLead.objects.filter(pk__gt=self.seen_lead, source="verification"):
             self.seen_lead = max(self.seen_lead, lead.pk)
             if lead.status == "received" and lead.squad_id:
@@ -722,13 +753,30 @@ class Simulator:
             self.act(who, "push acknowledged", V.acknowledge_push, push_id, user=who)
         yield 0
 
-    def task_life(self, task_id: int, squad_id: int, route: str) -> Step:
+    def draw(self) -> None:
+        """The month's double-random draw from the sampling directory (by the bureau head,
+        with a recorded seed so that it can be replayed)."""
+        from shenguan.verification import services as V
+        from shenguan.verification.models import PoolEntry
+
+        waiting = PoolEntry.objects.filter(status="waiting", licence__status="valid").count()
+        size = min(6, waiting // 3)
+        if size < 1:
+            return
+        self.act(
+            self.ehead,
+            "double-random draw",
+            V.make_draw,
+            size=size,
+            seed=f"demo-{self.day:%Y%m}-draw",
+            note=f"{self.day:%Y年%m月}批后双随机抽查",
+            user=self.ehead,
+        )
+
+    def task_life(self, task_id: int, officers: list, route: str) -> Step:
         from shenguan.verification import services as V
         from shenguan.verification.models import VerificationTask
 
-        officers = self.squad_users.get(squad_id) or []
-        if len(officers) < 2:
-            return
         first, second = self.rng.sample(officers, 2)
         roll = self.rng.random()
         committed = route in ("tolerance", "commitment")
@@ -824,6 +872,8 @@ class Simulator:
         if len(officers) < 2 or not self.penalties:
             return
         yield rng.randint(1, 4)
+        if not self.can_open(self.day):
+            return  # the lead waits: its decision deadline would fall in an unknown year
         if rng.random() < 0.1:
             o1 = officers[0]
             self.act(
