@@ -95,6 +95,8 @@ def _figure(name, title, period, labels, series, summary=None, **extra) -> dict:
     }
 
 
+# Counts are COUNT(*), never COUNT(id): the id is not in the covering indexes of the approvals
+# figures, and COUNT(*) lets PostgreSQL answer them with index-only scans.
 def _by_month(qs, field: str, **aggregates) -> dict[dt.date, dict]:
     rows = qs.annotate(month=TruncMonth(field)).values("month").annotate(**aggregates)
     out = {}
@@ -123,12 +125,12 @@ def intake(user, period: Period) -> dict:
     received = _by_month(
         apps.filter(received_on__gte=period.start, received_on__lte=period.end),
         "received_on",
-        n=Count("id"),
+        n=Count("*"),
     )
     decided = _by_month(
         apps.filter(decided_on__gte=period.start, decided_on__lte=period.end),
         "decided_on",
-        n=Count("id"),
+        n=Count("*"),
     )
     months = period.months()
     bounds = [period.month_bounds(m) for m in months]
@@ -159,9 +161,10 @@ def on_time(user, period: Period) -> dict:
     rows = _by_month(
         qs,
         "decided_on",
-        n=Count("id"),
-        promised=Count("id", filter=Q(decided_on__lte=F("promised_due_on"))),
-        statutory=Count("id", filter=Q(decided_on__lte=F("statutory_due_on"))),
+        n=Count("*"),
+        # decided_on is never null here and sits in the covering index
+        promised=Count("decided_on", filter=Q(decided_on__lte=F("promised_due_on"))),
+        statutory=Count("decided_on", filter=Q(decided_on__lte=F("statutory_due_on"))),
     )
     months = period.months()
     bounds = [period.month_bounds(m) for m in months]
@@ -224,7 +227,7 @@ def time_to_decision(user, period: Period) -> dict:
         )
         .values("route")
         .annotate(
-            n=Count("id"),
+            n=Count("*"),
             taken=Avg(_days(F("decided_on") - F("accepted_on"))),
             allowed=Avg(_days(F("promised_due_on") - F("accepted_on"))),
         )
@@ -267,7 +270,7 @@ def routes(user, period: Period) -> dict:
         _apps(user)
         .filter(accepted_on__gte=period.start, accepted_on__lte=period.end)
         .values("route")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     counts = {r["route"]: r["n"] for r in rows}
     choices = list(Route)
@@ -305,7 +308,7 @@ def verification(user, period: Period) -> dict:
         Push.objects.restrict(user, "view")
         .filter(pushed_at__gte=period.start_at(), pushed_at__lt=period.end_at())
         .values("kind")
-        .annotate(n=Count("id"), covered=Count("id", filter=Q(task__isnull=False)))
+        .annotate(n=Count("*"), covered=Count("task"))
     )
     by_kind = {r["kind"]: r for r in rows}
     kinds = list(PushKind)
@@ -342,7 +345,7 @@ def findings(user, period: Period) -> dict:
             status=FindingStatus.FINAL,
         )
         .values("outcome")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     counts = {r["outcome"]: r["n"] for r in rows}
     outcomes = list(FindingOutcome)
@@ -378,7 +381,7 @@ def enforcement_stages(user, period: Period) -> dict:
         PenaltyCase.objects.restrict(user, "view")
         .filter(opened_on__gte=period.start, opened_on__lte=period.end)
         .values("status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     counts = {r["status"]: r["n"] for r in rows}
     stages = list(CaseStatus)
@@ -415,13 +418,13 @@ def fines(user, period: Period) -> dict:
         ),
         "decided_on",
         amount=Sum("fine_amount"),
-        n=Count("id"),
+        n=Count("*"),
     )
     paid = _by_month(
         cases.filter(paid_on__gte=period.start, paid_on__lte=period.end),
         "paid_on",
         amount=Sum("paid_amount"),
-        n=Count("id"),
+        n=Count("*"),
     )
     months = period.months()
     bounds = [period.month_bounds(m) for m in months]
@@ -456,7 +459,7 @@ def fines(user, period: Period) -> dict:
 
 def credit_tiers(user, period: Period | None = None) -> dict:
     """Parties by their current credit tier (a snapshot: the period does not apply)."""
-    rows = Party.objects.restrict(user, "view").values("credit_tier").annotate(n=Count("id"))
+    rows = Party.objects.restrict(user, "view").values("credit_tier").annotate(n=Count("*"))
     counts = {r["credit_tier"]: r["n"] for r in rows}
     tiers = list(CreditTier)
     base = reverse("portal:parties")
@@ -485,13 +488,13 @@ def overdue_heatmap(user, period: Period | None = None) -> dict:
     model = alert_model()
     if model is not None and model.objects.exists():
         qs = model.objects.restrict(user, "view").filter(resolved_at__isnull=True, level="overdue")
-        rows = list(qs.values("department_id", "grid_id").annotate(n=Count("id")).order_by())
+        rows = list(qs.values("department_id", "grid_id").annotate(n=Count("*")).order_by())
         source, kind, extra = "alerts", "alerts", {"level": "overdue"}
     else:
         qs = open_overdue_applications(_apps(user), timezone.localdate())
         rows = list(
             qs.values(department_id=F("power__department_id"), grid_id=F("applicant__grid_id"))
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
             .order_by()
         )
         source, kind, extra = "applications", "applications", {"overdue": 1}

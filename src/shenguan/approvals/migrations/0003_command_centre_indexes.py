@@ -21,7 +21,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="application",
             index=models.Index(
-                fields=["decided_on", "promised_due_on", "statutory_due_on"],
+                fields=[
+                    "decided_on",
+                    "promised_due_on",
+                    "statutory_due_on",
+                    "accepted_on",
+                    "route",
+                ],
                 name="application_decided_idx",
             ),
         ),

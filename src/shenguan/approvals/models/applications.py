@@ -161,10 +161,16 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["applicant", "status"]),
             # command centre figures (index-only scans over the period): intake by month,
-            # decisions against their limits, acceptances by route
+            # decisions against their limits and time to decision, acceptances by route
             models.Index(fields=["received_on"], name="application_received_idx"),
             models.Index(
-                fields=["decided_on", "promised_due_on", "statutory_due_on"],
+                fields=[
+                    "decided_on",
+                    "promised_due_on",
+                    "statutory_due_on",
+                    "accepted_on",
+                    "route",
+                ],
                 name="application_decided_idx",
             ),
             models.Index(fields=["accepted_on", "route"], name="application_accepted_idx"),

@@ -107,17 +107,14 @@ def test_centre_renders_every_chart_and_drills_down(browser, live_server, transa
     page.screenshot(path=str(DOCS_SHOT), full_page=True)
 
     # a click in the middle of the credit tier "B" bar opens the parties of that tier
-    page.evaluate("document.getElementById('chart-credit_tiers').scrollIntoView()")
-    point = page.evaluate(
+    x, y = page.evaluate(
         """() => {
              const chart = window.commandCharts.credit_tiers;
              const value = chart.getOption().series[0].data[1];
-             const [x, y] = chart.convertToPixel({seriesIndex: 0}, [1, value / 2]);
-             const box = chart.getDom().getBoundingClientRect();
-             return {x: box.left + x, y: box.top + y};
+             return chart.convertToPixel({seriesIndex: 0}, [1, value / 2]);
            }"""
     )
-    page.mouse.click(point["x"], point["y"])
+    page.locator("#chart-credit_tiers").click(position={"x": x, "y": y})
     page.wait_for_url(lambda url: "/parties/" in url and url.endswith("credit_tier=B"))
     assert outside == []
     context.close()
