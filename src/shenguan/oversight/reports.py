@@ -83,6 +83,18 @@ class Row:
     def median_limit(self) -> float | None:
         return statistics.median(self.limits) if self.limits else None
 
+    @staticmethod
+    def _text(value) -> str:
+        return "—" if value is None else f"{value:g}"
+
+    @property
+    def median_days_text(self) -> str:
+        return self._text(self.median_days)
+
+    @property
+    def median_limit_text(self) -> str:
+        return self._text(self.median_limit)
+
     def as_dict(self) -> dict:
         return {
             "level": self.level,

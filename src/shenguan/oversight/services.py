@@ -22,7 +22,6 @@ from shenguan.org.models import Section, Staff
 from . import workflow
 from .choices import (
     AccountabilityOrigin,
-    AccountabilityStatus,
     AlertLevel,
     EscalationTarget,
 )
@@ -310,12 +309,7 @@ def propose_from_alert(alert_id: int, overdue_days: int, day: dt.date, policy):
             alert=alert, origin=AccountabilityOrigin.SWEEP
         ).exists():
             return None
-        from .choices import ClockKind
-
-        try:
-            kind_label = ClockKind(alert.clock_kind).label
-        except ValueError:
-            kind_label = alert.clock_kind
+        kind_label = alert.clock_kind_label
         record = AccountabilityRecord(
             number=next_number("accountability", "WZ", day),
             origin=AccountabilityOrigin.SWEEP,
@@ -507,19 +501,3 @@ def sweep(day: dt.date | None = None):
     from .sweeping import run_sweep
 
     return run_sweep(day)
-
-
-__all__ = [
-    "AccountabilityStatus",
-    "appeal",
-    "decide_appeal",
-    "escalate",
-    "policy_in_force",
-    "propose",
-    "propose_from_alert",
-    "publish_policy",
-    "raise_alert",
-    "resolve_alert",
-    "review",
-    "sweep",
-]

@@ -91,6 +91,6 @@ class Command(ShenguanCommand):
                 for row in data.rows[level]:
                     self.stdout.write(
                         f"  {row.name} {row.kind}: {row.volume} done, "
-                        f"{row.on_time_rate_text} on time, median {row.median_days} / "
-                        f"{row.median_limit} {row.unit}"
+                        f"{row.on_time_rate_text} on time, median {row.median_days_text} / "
+                        f"{row.median_limit_text} {row.unit}"
                     )
