@@ -21,6 +21,7 @@ from shenguan.org.models import Department
 from . import feed, services
 from .models import Objection, SupervisedPower
 
+PREFERRED = ("accept", "accepted", "approve", "approved", "refuse", "refused")
 DOMAINS = (("区市监局", "AB-MKT"), ("区住建局", "AB-CON"))
 
 OBJECTIONS = (
@@ -68,12 +69,13 @@ def seed_demo(rng: random.Random | None = None) -> dict:
     from shenguan.core.permissions import Scope
 
     scope = Scope.of(supervisor)
+    acts = feed.acts_queryset(scope).filter(object_type=feed.APPLICATION).order_by("-seq")
+    # Prefer acceptances and decisions; any act on an application will do otherwise.
     candidates = list(
-        feed.acts_queryset(scope)
-        .filter(object_type=feed.APPLICATION, action__endswith=".accept")
-        .order_by("-seq")
-        .values_list("seq", "object_id")[:20]
-    )
+        acts.filter(action__in=[f"approvals.application.{a}" for a in PREFERRED]).values_list(
+            "seq", "object_id"
+        )[:20]
+    ) or list(acts.values_list("seq", "object_id")[:20])
     rng.shuffle(candidates)
     acts = list({object_id: seq for seq, object_id in candidates}.items())
     for (object_id, seq), (grounds, basis, requested) in zip(acts, OBJECTIONS, strict=False):
