@@ -40,6 +40,9 @@ from .models import (
 from .workflow import Actor
 
 DEFAULT_LIMIT_DAYS = 5
+# An event no rule placed (or one sent back) waits for the command centre, which must dispatch
+# it promptly (条例 art 11: 及时流转办理): by the next working day.
+DISPATCH_LIMIT_DAYS = 1
 # The first policy, written on first use (and by the demo). Administrators publish new versions.
 DEFAULT_RULES = [
     # (category, keywords, power_kind, power_keywords, to_grid_squad, limit_days)
@@ -415,6 +418,9 @@ def _assign(event: GridEvent, receiver: Receiver, limit_days: int, day: dt.date,
     # not counted).
     event.due_on = calendar.add_working_days(day, limit_days)
     event.return_reason = ""
+    # the clock is the new holder's: an earlier delay stays in the file, not on the receiver
+    event.is_overdue = False
+    event.overdue_marked_at = None
 
 
 def _next_number(day: dt.date) -> str:
@@ -501,7 +507,9 @@ def report_event(
         saved = _save_photos(event, prepared, PhotoStage.REPORT, reporter)
         transition = workflow.transition_for("report", None)
         _record(event, transition, {}, photos=saved)
-        _route_locked(event, day, now)
+        if not _route_locked(event, day, now):
+            event.due_on = calendar.add_working_days(day, DISPATCH_LIMIT_DAYS)
+            event.save(update_fields=["due_on", "updated"])
         if user is not None and not GridEvent.objects.filter(pk=event.pk).restrict(user).exists():
             raise Forbidden(_("上报结果超出您的可见范围，未保存"))
         return event
@@ -619,7 +627,9 @@ def _back_to_centre(event_id: int, action: str, reason: str, user) -> GridEvent:
         event.assigned_section = None
         event.assignee = None
         event.accepted_at = None
-        event.due_on = None
+        event.due_on = calendar.add_working_days(today(), DISPATCH_LIMIT_DAYS)
+        event.is_overdue = False
+        event.overdue_marked_at = None
         event.save()
         _record(event, transition, before, source_status=source, note=reason)
         return event

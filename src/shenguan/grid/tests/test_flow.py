@@ -170,7 +170,7 @@ def test_return_and_manual_dispatch(world, travel):
     services.return_event(event.pk, reason="不属于本中队职责", user=world.inspector1)
     event.refresh_from_db()
     assert event.status == EventStatus.REPORTED and event.assigned_section_id is None
-    assert event.due_on is None
+    assert event.due_on == dt.date(2026, 9, 30)  # the centre's turn: the next working day
     # the receiver that returned it no longer sees it
     assert not GridEvent.objects.restrict(world.inspector1).filter(pk=event.pk).exists()
     with pytest.raises(Forbidden):
@@ -189,6 +189,18 @@ def test_help_request_without_a_rule_waits_for_the_centre(world, travel):
     assert list(event.steps.values_list("action", flat=True)) == ["report"]
     with pytest.raises(Conflict):
         services.route_event(event.pk, user=world.command)
+    # the centre has until the next working day (30 Sep) to dispatch; the National Day break
+    # does not count against it, 8 October does
+    assert event.due_on == dt.date(2026, 9, 30)
+    travel(dt.date(2026, 10, 7))
+    assert services.sweep()["overdue"] == 1
+    travel(dt.date(2026, 10, 8))
+    services.dispatch_event(event.pk, section_id=world.squad1.pk, user=world.command)
+    event.refresh_from_db()
+    # the receiver starts with a clean clock (5 working days, Saturday 10 October being one);
+    # the centre's delay stays in the file
+    assert not event.is_overdue and event.due_on == dt.date(2026, 10, 14)
+    assert event.steps.filter(action="mark_overdue").count() == 1
 
 
 def test_upload_rejections(world, travel, settings):
