@@ -87,6 +87,14 @@ def can_view(scope: Scope, app: Application) -> bool:
     return app.applicant_id in scope.party_ids
 
 
+def _may_change(scope: Scope, app) -> bool:
+    """Python twin of ``Application.restrict_queryset(…, "change")``."""
+    if scope.is_admin or scope.has_role(*APPROVAL_STAFF_ROLES):
+        return True
+    party_id = getattr(app, "applicant_id", None) or getattr(app, "holder_id", None)
+    return party_id in scope.party_ids
+
+
 def lock_application(application_id, user) -> Application:
     """The application row, locked, with the rows the rules need; 404 outside the caller's
     scope."""
@@ -140,6 +148,10 @@ def actors_for(user, app, *, need_responsible: bool, party_id: int | None = None
 def authorize(app: Application, action: str, user, *, target: str | None = None):
     """The transition row and the capacity in which ``user`` performs it, or an error: 409
     if the state does not allow the action, 403 if the caller may not perform it."""
+    if user is not None and not _may_change(Scope.of(user), app):
+        # a watcher (supervisor, command centre) sees the application but acts on nothing:
+        # 403 whatever the state (docs/security.md, the permission matrix)
+        raise Forbidden(_("您只能查看此申请，不能办理"))
     transition = workflow.transition_for(action, app.status, target)
     actors = actors_for(user, app, need_responsible=Actor.RESPONSIBLE in transition.actors)
     if Actor.RESPONSIBLE in transition.actors and not actors & transition.actors:

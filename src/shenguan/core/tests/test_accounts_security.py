@@ -263,3 +263,43 @@ def test_the_console_handler_of_the_settings_masks(settings):
     handler = settings.LOGGING["handlers"]["console"]
     assert "mask_personal_ids" in handler["filters"]
     assert settings.LOGGING["filters"]["mask_personal_ids"]["()"].endswith("MaskPersonalIdFilter")
+
+
+# --- resident ID numbers in enforcement documents -----------------------------------------
+
+
+@pytest.mark.django_db
+def test_case_documents_mask_the_id_number_for_roles_that_may_not_see_it(monkeypatch):
+    from shenguan.enforcement.cases import services as cases
+    from shenguan.enforcement.common import documents
+    from shenguan.enforcement.common.models import Document
+    from shenguan.enforcement.factories import bureau
+    from shenguan.org.models import Staff
+
+    b = bureau("SEC")
+    officers = [Staff.objects.get(user=u).pk for u in (b.officer1, b.officer2)]
+    with time_machine.travel(T0, tick=False):
+        lead = cases.receive_lead(
+            "complaint", description="投诉", party_id=b.person.pk, user=b.officer1
+        )
+        case = cases.open_case(
+            lead.pk,
+            power_id=b.penalty_power.pk,
+            title="无证经营",
+            officer_ids=officers,
+            user=b.officer1,
+        )
+    doc = Document.objects.filter(case=case).first()
+    number = b.person.id_number
+    assert doc is not None and any(number in p for p in doc.paragraphs)
+    seen = {}
+
+    def capture(title, no, paragraphs, **kw):
+        seen["text"] = "\n".join(paragraphs)
+        return b"%PDF"
+
+    monkeypatch.setattr(documents, "text_pdf", capture)
+    documents.render(doc, b.command)  # the command centre watches; it may not see it whole
+    assert number not in seen["text"] and number[:3] + "*" * 11 in seen["text"]
+    documents.render(doc, b.legal)  # the legal reviewer's work needs it
+    assert number in seen["text"]

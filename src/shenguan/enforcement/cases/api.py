@@ -102,7 +102,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]):
 
 
 @router.get(
-    "/cases/{case_id}", response=CaseDetailOut, summary="One case with its steps and documents"
+    "/cases/{int:case_id}", response=CaseDetailOut, summary="One case with its steps and documents"
 )
 def get_case(request: HttpRequest, case_id: int):
     return detail(request, case_id)
@@ -115,7 +115,7 @@ def document_pdf(request: HttpRequest, document_id: int):
     doc = Document.objects.restrict(request.user, "view").filter(pk=document_id).first()
     if doc is None:
         raise NotFound(f"文书 {document_id} 不存在")
-    response = HttpResponse(render(doc), content_type="application/pdf")
+    response = HttpResponse(render(doc, request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename(doc)}"'
     return response
 

@@ -85,7 +85,7 @@ def document_pdf(request, pk: int):
     doc = Document.objects.restrict(request.user, "view").filter(pk=pk).first()
     if doc is None:
         raise Http404
-    response = HttpResponse(render_pdf(doc), content_type="application/pdf")
+    response = HttpResponse(render_pdf(doc, request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename(doc)}"'
     return response
 

@@ -89,7 +89,7 @@ def list_measures(request: HttpRequest, status: MeasureStatus | None = None):
     return qs.filter(status=status) if status else qs
 
 
-@router.get("/measures/{measure_id}", response=MeasureOut)
+@router.get("/measures/{int:measure_id}", response=MeasureOut)
 def get_measure(request: HttpRequest, measure_id: int):
     return _get(request, measure_id)
 

@@ -208,7 +208,7 @@ class FindingIn(Schema):
     requirements: str = ""
 
 
-class RevokeIn(Schema):
+class TaskRevokeIn(Schema):
     reason: str = ""
 
 

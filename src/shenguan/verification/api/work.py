@@ -20,9 +20,9 @@ from .schemas import (
     FindingOut,
     LeadOut,
     PushOut,
-    RevokeIn,
     TaskDetailOut,
     TaskOut,
+    TaskRevokeIn,
 )
 
 # --- pushes -----------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def sign_finding(request: HttpRequest, finding_id: int):
     response=TaskDetailOut,
     summary="Bureau head: complete the revocation the finding opened",
 )
-def revoke(request: HttpRequest, task_id: int, payload: RevokeIn):
+def revoke(request: HttpRequest, task_id: int, payload: TaskRevokeIn):
     services.revoke_licence(task_id, reason=payload.reason, user=request.user)
     return get_task(request, task_id)
 
