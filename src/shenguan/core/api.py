@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import InterfaceError, InternalError, OperationalError
+from django.db import DataError, InterfaceError, InternalError, OperationalError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja.errors import AuthenticationError, HttpError
@@ -59,8 +59,24 @@ AUTH = [token_auth, session_auth]
 PUBLIC = [token_auth, SessionAuth(csrf=False), OptionalAuth()]
 
 
+INT64_MAX = 2**63 - 1
+# query and form fields that the database reads as integers (ids, pagination)
+_INTEGER_FIELD_SUFFIXES = ("_id", "_ids", "offset", "limit")
+
+
+def _out_of_range(where: str) -> DomainError:
+    return DomainError(
+        "a number is out of range",
+        code="out_of_range",
+        field_errors={where or "__all__": [f"must be between {-INT64_MAX} and {INT64_MAX}"]},
+    )
+
+
 def _refuse_nul(value, where: str = "") -> None:
-    if isinstance(value, str):
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > INT64_MAX:
+            raise _out_of_range(where)
+    elif isinstance(value, str):
         if "\x00" in value:
             raise DomainError(
                 "text may not contain NUL characters",
@@ -79,7 +95,8 @@ def _refuse_nul(value, where: str = "") -> None:
 class SafeParser(Parser):
     """Request bodies, forms and query strings without NUL characters: no text may hold one
     (PostgreSQL cannot store it; SQLite would keep it and other tools cut the text there), so
-    it is refused at the door with a 400, as Django's forms do."""
+    it is refused at the door with a 400, as Django's forms do. Numbers beyond 64 bits (in JSON,
+    or in id/offset/limit fields) are refused the same way rather than overflow in SQL."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
@@ -89,6 +106,12 @@ class SafeParser(Parser):
     def parse_querydict(self, data, list_fields, request):
         result = super().parse_querydict(data, list_fields, request)
         _refuse_nul(result)
+        for key, value in result.items():
+            if key == "id" or key.endswith(_INTEGER_FIELD_SUFFIXES):
+                for item in value if isinstance(value, list) else [value]:
+                    text = item.strip() if isinstance(item, str) else ""
+                    if text.lstrip("+-").isdigit() and abs(int(text)) > INT64_MAX:
+                        raise _out_of_range(key)
         return result
 
 
@@ -155,6 +178,19 @@ def install_problem_handlers(api) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         return problem(api, request, exc.status_code, _title(exc.status_code), str(exc))
+
+    @api.exception_handler(DataError)
+    def data_error(request, exc):
+        # a value the database cannot hold (out of range, malformed): nothing was written
+        log.warning("data error in %s: %s", request.path, exc)
+        return problem(
+            api,
+            request,
+            400,
+            "Bad Request",
+            "a value is out of range or malformed for the database",
+            code="invalid_value",
+        )
 
     @api.exception_handler(OperationalError)
     @api.exception_handler(InterfaceError)

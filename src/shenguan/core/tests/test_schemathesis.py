@@ -15,7 +15,9 @@ import time
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -60,6 +62,18 @@ class _Capture(logging.Handler):
 def test_no_operation_answers_with_a_server_error(time_machine):
     time_machine.move_to(dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC))
     tokens = _seed()
+    # as Django's test client does: the WSGI handler must not close the connection at the end
+    # of each request (loading the schema is one), which would end the test's transaction
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        _fuzz(tokens)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _fuzz(tokens):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 100
@@ -96,7 +110,13 @@ def test_no_operation_answers_with_a_server_error(time_machine):
                     nonlocal generated
                     generated += 1
                     capture.records.clear()
-                    response = case.call(headers={"Authorization": f"Bearer {token}"})
+                    # each case in its own savepoint, as each request is its own transaction
+                    # in production: one failed statement must not abort the rest
+                    savepoint = transaction.savepoint()
+                    try:
+                        response = case.call(headers={"Authorization": f"Bearer {token}"})
+                    finally:
+                        transaction.savepoint_rollback(savepoint)
                     if response.status_code >= 500:
                         trace = ""
                         for record in capture.records:
