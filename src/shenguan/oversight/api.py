@@ -28,7 +28,7 @@ from .models import AccountabilityRecord, Alert, Escalation
 router = Router(tags=["oversight"])
 
 
-class EscalationOut(Schema):
+class OversightEscalationOut(Schema):
     id: int
     target_kind: EscalationTarget
     target_id: int
@@ -41,7 +41,7 @@ class EscalationOut(Schema):
         return obj.target.name
 
 
-class AlertOut(Schema):
+class OversightAlertOut(Schema):
     id: int
     clock_kind: str
     level: AlertLevel
@@ -67,15 +67,15 @@ class AlertOut(Schema):
         return obj.staff.name if obj.staff_id else None
 
 
-class AlertDetailOut(AlertOut):
-    escalations: list[EscalationOut]
+class OversightAlertDetailOut(OversightAlertOut):
+    escalations: list[OversightEscalationOut]
 
     @staticmethod
     def resolve_escalations(obj: Alert):
         return list(obj.escalations.select_related("target"))
 
 
-class RecordOut(Schema):
+class OversightRecordOut(Schema):
     id: int
     number: str
     status: AccountabilityStatus
@@ -110,27 +110,27 @@ class RecordOut(Schema):
         return obj.staff.name
 
 
-class ProposeIn(Schema):
+class OversightProposeIn(Schema):
     staff_id: int
     reason: str = Field(min_length=1)
     alert_id: int | None = None
 
 
-class ReviewIn(Schema):
+class OversightReviewIn(Schema):
     confirm: bool
     note: str = ""
 
 
-class AppealIn(Schema):
+class OversightAppealIn(Schema):
     grounds: str
 
 
-class AppealDecisionIn(Schema):
+class OversightAppealDecisionIn(Schema):
     uphold: bool
     note: str
 
 
-class PolicyOut(Schema):
+class OversightPolicyOut(Schema):
     version: int
     effective_from: dt.date
     warning_share: float
@@ -140,7 +140,7 @@ class PolicyOut(Schema):
     note: str
 
 
-class SweepOut(Schema):
+class OversightSweepOut(Schema):
     day: dt.date
     policy_version: int
     clocks: int
@@ -153,7 +153,7 @@ class SweepOut(Schema):
     errors: list[str]
 
 
-class ReportRowOut(Schema):
+class OversightReportRowOut(Schema):
     level: str
     id: int | None
     name: str
@@ -167,13 +167,13 @@ class ReportRowOut(Schema):
     unit: str
 
 
-class ReportOut(Schema):
+class OversightReportOut(Schema):
     month: str
     first: dt.date
     last: dt.date
-    department: list[ReportRowOut]
-    section: list[ReportRowOut]
-    person: list[ReportRowOut]
+    department: list[OversightReportRowOut]
+    section: list[OversightReportRowOut]
+    person: list[OversightReportRowOut]
 
 
 def _alerts(request):
@@ -184,7 +184,7 @@ def _records(request):
     return AccountabilityRecord.objects.restrict(request.user, "view").select_related("staff")
 
 
-@router.get("/alerts", response=list[AlertOut], summary="Deadline alerts within scope")
+@router.get("/alerts", response=list[OversightAlertOut], summary="Deadline alerts within scope")
 @paginate(LimitOffsetPagination)
 def list_alerts(
     request: HttpRequest,
@@ -205,7 +205,7 @@ def list_alerts(
     return qs
 
 
-@router.get("/alerts/{int:alert_id}", response=AlertDetailOut, summary="One alert")
+@router.get("/alerts/{int:alert_id}", response=OversightAlertDetailOut, summary="One alert")
 def get_alert(request: HttpRequest, alert_id: int):
     alert = _alerts(request).filter(pk=alert_id).first()
     if alert is None:
@@ -214,7 +214,9 @@ def get_alert(request: HttpRequest, alert_id: int):
 
 
 @router.get(
-    "/accountability", response=list[RecordOut], summary="Accountability records within scope"
+    "/accountability",
+    response=list[OversightRecordOut],
+    summary="Accountability records within scope",
 )
 @paginate(LimitOffsetPagination)
 def list_records(request: HttpRequest, status: AccountabilityStatus | None = None):
@@ -225,7 +227,9 @@ def list_records(request: HttpRequest, status: AccountabilityStatus | None = Non
 
 
 @router.get(
-    "/accountability/{int:record_id}", response=RecordOut, summary="One accountability record"
+    "/accountability/{int:record_id}",
+    response=OversightRecordOut,
+    summary="One accountability record",
 )
 def get_record(request: HttpRequest, record_id: int):
     record = _records(request).filter(pk=record_id).first()
@@ -234,8 +238,10 @@ def get_record(request: HttpRequest, record_id: int):
     return record
 
 
-@router.post("/accountability", response={201: RecordOut}, summary="Propose accountability")
-def propose(request: HttpRequest, payload: ProposeIn):
+@router.post(
+    "/accountability", response={201: OversightRecordOut}, summary="Propose accountability"
+)
+def propose(request: HttpRequest, payload: OversightProposeIn):
     record = services.propose(
         payload.staff_id, reason=payload.reason, alert_id=payload.alert_id, user=request.user
     )
@@ -244,40 +250,40 @@ def propose(request: HttpRequest, payload: ProposeIn):
 
 @router.post(
     "/accountability/{int:record_id}/review",
-    response=RecordOut,
+    response=OversightRecordOut,
     summary="Confirm or dismiss a proposal",
 )
-def review(request: HttpRequest, record_id: int, payload: ReviewIn):
+def review(request: HttpRequest, record_id: int, payload: OversightReviewIn):
     services.review(record_id, confirm=payload.confirm, note=payload.note, user=request.user)
     return _records(request).get(pk=record_id)
 
 
 @router.post(
-    "/accountability/{int:record_id}/appeal", response=RecordOut, summary="Appeal a record"
+    "/accountability/{int:record_id}/appeal", response=OversightRecordOut, summary="Appeal a record"
 )
-def appeal(request: HttpRequest, record_id: int, payload: AppealIn):
+def appeal(request: HttpRequest, record_id: int, payload: OversightAppealIn):
     services.appeal(record_id, grounds=payload.grounds, user=request.user)
     return _records(request).get(pk=record_id)
 
 
 @router.post(
     "/accountability/{int:record_id}/appeal-decision",
-    response=RecordOut,
+    response=OversightRecordOut,
     summary="Uphold or overturn an appealed record",
 )
-def appeal_decision(request: HttpRequest, record_id: int, payload: AppealDecisionIn):
+def appeal_decision(request: HttpRequest, record_id: int, payload: OversightAppealDecisionIn):
     services.decide_appeal(record_id, uphold=payload.uphold, note=payload.note, user=request.user)
     return _records(request).get(pk=record_id)
 
 
-@router.get("/policy", response=PolicyOut, summary="The oversight policy in force")
+@router.get("/policy", response=OversightPolicyOut, summary="The oversight policy in force")
 def policy(request: HttpRequest):
     if not Scope.of(request.user).is_staff_member:
         raise NotFound("policy not found")
     return services.policy_in_force()
 
 
-@router.post("/sweep", response=SweepOut, summary="Run the deadline sweep now")
+@router.post("/sweep", response=OversightSweepOut, summary="Run the deadline sweep now")
 def run_sweep(request: HttpRequest):
     if not Scope.of(request.user).is_admin:
         raise Forbidden("only administrators may run the sweep by hand")
@@ -304,7 +310,7 @@ def _report(request, month: str):
     return reports.monthly(parse_month(month), request.user)
 
 
-@router.get("/reports/monthly", response=ReportOut, summary="Monthly performance report")
+@router.get("/reports/monthly", response=OversightReportOut, summary="Monthly performance report")
 def monthly_report(request: HttpRequest, month: str = ""):
     return reports.as_json(_report(request, month))
 
