@@ -159,6 +159,25 @@ class Simulator:
         self.skip_types: set[str] = set()
 
     # --- the cast ---------------------------------------------------------------------------
+    def policies(self) -> None:
+        """The policies the services read (data migrations write version 1 of each): the
+        enforcement seed is put back if a flush removed it, the others must be there."""
+        from shenguan.approvals.models import RoutePolicy
+        from shenguan.enforcement.common.policy import policy_in_force
+        from shenguan.enforcement.discretion.models import BenchmarkTable
+
+        try:
+            policy_in_force(self.start)
+        except DomainError:
+            from shenguan.enforcement.factories import ensure_seed
+
+            ensure_seed()
+        if RoutePolicy.in_force(self.start) is None:
+            raise NotReady(f"no approval route policy is in force on {self.start}")
+        if not BenchmarkTable.objects.exists():
+            raise NotReady("the discretion benchmark table is not loaded (run shenguan demo)")
+        # verification.policy_in_force stores its defaults itself when none exists
+
     def cast(self) -> None:
         from shenguan.approvals.models import ItemTemplate  # noqa: F401 (app loaded)
         from shenguan.catalog.models import Power
@@ -365,6 +384,17 @@ class Simulator:
     # --- the day ----------------------------------------------------------------------------
     def run(self) -> ActivityReport:
         started = time.monotonic()
+        # the daily sweeps log a line each; the report counts what they did
+        sweep_log = logging.getLogger("shenguan.approvals.sweeping")
+        level = sweep_log.level
+        sweep_log.setLevel(logging.WARNING)
+        try:
+            return self._run(started)
+        finally:
+            sweep_log.setLevel(level)
+
+    def _run(self, started: float) -> ActivityReport:
+        self.policies()
         self.cast()
         window = range(2, max(2, min(self.days - 3, self.last_case_day() + 1)))
         case_days = sorted(self.rng.sample(window, min(self.case_target, len(window))))
@@ -691,7 +721,11 @@ class Simulator:
 
     def supplement_life(self, app_id, materials, filer, channel, clerk) -> Step:
         from shenguan.approvals import services as A
+        from shenguan.approvals.models import Application
 
+        app = Application.objects.get(pk=app_id)
+        if self._closed(app):
+            return  # refused or withdrawn meanwhile: nothing more is taken
         who = filer if channel == "online" else clerk
         for mid in materials:
             self.act(
@@ -887,6 +921,11 @@ class Simulator:
             return
         o1, o2 = rng.sample(officers, 2)
         pair = [o1.staff.pk, o2.staff.pk]
+        # some cases wait at a stage (still open at "today"); the rest run to the end
+        halt = rng.choices(
+            [None, "investigating", "proposed", "notified", "decided", "served"],
+            [50, 12, 10, 10, 8, 10],
+        )[0]
         bench, pos, lo, hi, power = rng.choice(self.penalties)
         case = self.act(
             o1,
@@ -901,6 +940,8 @@ class Simulator:
         self.act(
             o1, "investigation started", E.start_investigation, case.pk, officer_ids=pair, user=o1
         )
+        if halt == "investigating":
+            return
         yield rng.randint(2, 5)
         self.act(
             o1,
@@ -931,8 +972,12 @@ class Simulator:
             discretion_inputs={"positions": [pos]},
             user=o1,
         )
+        if halt == "proposed":
+            return
         yield rng.randint(1, 2)
         case = self.act(o1, "party notified", E.notify, case.pk, officer_ids=pair, user=o1)
+        if halt == "notified":
+            return
         if rng.random() < 0.4:
             yield rng.randint(0, 1)
             self.act(
@@ -963,11 +1008,13 @@ class Simulator:
             )
             yield rng.randint(0, 2)
         self.act(self.ehead, "case decided", E.decide, case.pk, user=self.ehead)
+        if halt == "decided":
+            return
         yield rng.randint(0, 3)
         case = self.act(
             o1, "decision served", E.serve, case.pk, method="in_person", officer_ids=pair, user=o1
         )
-        if case.status == "closed":
+        if case.status == "closed" or halt == "served":
             return
         if rng.random() < 0.7:
             yield rng.randint(2, 10)
