@@ -199,3 +199,13 @@ def test_a_broken_provider_does_not_resolve_its_alerts(case, monkeypatch):
     report = sweep(dt.date(2026, 10, 15))
     assert report.errors and "approvals" in report.errors[0]
     assert alerts(app, resolved_at__isnull=True).count() == 1
+
+
+def test_the_worker_runs_the_sweep_periodically(case):
+    from shenguan.core.consumers import PERIODIC, load_consumers
+
+    load_consumers()
+    task = PERIODIC["oversight.sweep"]
+    with time_machine.travel(dt.datetime(2026, 10, 14, 9), tick=False):
+        task.func()
+    assert Alert.objects.filter(level=AlertLevel.OVERDUE).count() == 1
