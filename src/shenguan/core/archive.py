@@ -286,6 +286,16 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _count_and_hash(path: Path) -> tuple[int, str]:
+    """Lines and SHA-256 of a file in one pass."""
+    h, lines = hashlib.sha256(), 0
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+            lines += block.count(b"\n")
+    return lines, h.hexdigest()
+
+
 def _read_digests(path: Path) -> Iterator[tuple[int, str, str]]:
     with path.open("rb") as fh:
         for raw in fh:
@@ -493,12 +503,9 @@ def verify(directory: str | os.PathLike, *, max_lines_per_file: int = 50) -> Ver
             report.problems.append(
                 Problem(info["lines_file"], "per-line digest list altered", table=table)
             )
-        rows = 0
-        with data_path.open("rb") as fh:
-            for _ in fh:
-                rows += 1
+        rows, data_hash = _count_and_hash(data_path)
         report.rows += rows
-        if _sha256_file(data_path) != info["sha256"]:
+        if data_hash != info["sha256"]:
             report.problems.append(Problem(name, "checksum does not match", table=table))
             try:
                 _compare_lines(root, info, report, max_lines_per_file)
