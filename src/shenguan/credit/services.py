@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from shenguan.core import journal
 from shenguan.core import services as core
 from shenguan.core.errors import Conflict, DomainError, Forbidden, NotFound
-from shenguan.core.permissions import Scope
+from shenguan.core.permissions import Role, Scope
 
 from .choices import (
     EventKind,
@@ -82,6 +82,14 @@ __all__ = [
 # --- events -----------------------------------------------------------------------------------
 
 
+# Who may record an event of each source (besides the system itself and administrators).
+SOURCE_ROLES = {
+    Source.APPROVAL: (Role.WINDOW_CLERK, Role.APPROVAL_OFFICER, Role.BUREAU_HEAD),
+    Source.VERIFICATION: (Role.ENFORCEMENT_OFFICER, Role.LEGAL_REVIEWER, Role.BUREAU_HEAD),
+    Source.ENFORCEMENT: (Role.ENFORCEMENT_OFFICER, Role.LEGAL_REVIEWER, Role.BUREAU_HEAD),
+}
+
+
 def record_event(
     party_id: int,
     kind: str,
@@ -115,8 +123,12 @@ def record_event(
         ensure_visible(user, party_id)
         if source in (Source.COURT, Source.MANUAL):
             require_roles(user, DECIDING_ROLES, _("只有局领导或法制审核人员可以录入此类信用信息"))
-        elif user is not None and not (Scope.of(user).is_staff_member or Scope.of(user).is_admin):
-            raise Forbidden(_("只有工作人员可以记入信用事件"))
+        elif user is not None and not Scope.of(user).has_role(*SOURCE_ROLES[source]):
+            # an event from approvals is recorded by approval staff, one from verification or
+            # enforcement by the enforcement bureau: a watcher or a grid worker records none
+            raise Forbidden(
+                _("您的岗位不能记入来源为“%(s)s”的信用事件") % {"s": Source(source).label}
+            )
         party = lock_party(party_id)
         if ref.id:
             existing = CreditEvent.objects.filter(

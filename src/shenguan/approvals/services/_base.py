@@ -108,6 +108,10 @@ def lock_application(application_id, user) -> Application:
         raise NotFound(_("申请 %(id)s 不存在") % {"id": application_id})
     if user is not None and not can_view(Scope.of(user), app):
         raise NotFound(_("申请 %(id)s 不存在") % {"id": application_id})
+    if user is not None and not _may_change(Scope.of(user), app):
+        # a watcher (supervisor, command centre) sees the application but acts on nothing:
+        # 403 whatever the state (docs/security.md, the permission matrix)
+        raise Forbidden(_("您只能查看此申请，不能办理"))
     return app
 
 
@@ -148,10 +152,6 @@ def actors_for(user, app, *, need_responsible: bool, party_id: int | None = None
 def authorize(app: Application, action: str, user, *, target: str | None = None):
     """The transition row and the capacity in which ``user`` performs it, or an error: 409
     if the state does not allow the action, 403 if the caller may not perform it."""
-    if user is not None and not _may_change(Scope.of(user), app):
-        # a watcher (supervisor, command centre) sees the application but acts on nothing:
-        # 403 whatever the state (docs/security.md, the permission matrix)
-        raise Forbidden(_("您只能查看此申请，不能办理"))
     transition = workflow.transition_for(action, app.status, target)
     actors = actors_for(user, app, need_responsible=Actor.RESPONSIBLE in transition.actors)
     if Actor.RESPONSIBLE in transition.actors and not actors & transition.actors:
