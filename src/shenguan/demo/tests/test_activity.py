@@ -1,4 +1,4 @@
-"""The demo's simulated history: a month of activity replayed through the real services on
+"""The demo's simulated history: forty days of activity replayed through the real services on
 top of a small demo zone built the day before the history starts."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from shenguan.core import journal
 from shenguan.core.models import JournalEntry, OutboxEvent
 from shenguan.demo.activity import CHINA
 
-DAYS = 30
+DAYS = 40
 # A fixed window inside 2026, whose holidays are known, far enough from the year's end that the
 # 90-day deadline of a case opened in it can be counted.
 END = dt.date(2026, 9, 30)
@@ -32,9 +32,9 @@ def history(django_db_setup, django_db_blocker):
         try:
             with before_history(DAYS, END):
                 seed(enterprises=16, individuals=6)
-            report = simulate(DAYS, per_day=(1, 3), cases=6, online_accounts=6, end=END)
+            report = simulate(DAYS, per_day=(1, 2), cases=10, online_accounts=6, end=END)
             first = (JournalEntry.objects.count(), OutboxEvent.objects.count())
-            again = simulate(DAYS, per_day=(1, 3), cases=6, online_accounts=6, end=END)
+            again = simulate(DAYS, per_day=(1, 2), cases=10, online_accounts=6, end=END)
             # the seeder's call site: seeding again with activity asked for adds nothing
             with before_history(DAYS, END):
                 via_seed = seed(enterprises=16, individuals=6, activity_days=DAYS)
