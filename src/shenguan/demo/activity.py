@@ -614,6 +614,8 @@ class Simulator:
         self.act(officer, "review started", A.start_review, app.pk, user=officer)
         if fate == "withdraw":
             yield rng.randint(1, 3)
+            if self._closed(app):
+                return
             self.act(filer, "withdrawn", A.withdraw, app.pk, reason="申请人主动撤回", user=filer)
             return
         if fate == "suspend":
@@ -629,9 +631,13 @@ class Simulator:
                 user=officer,
             )
             yield rng.randint(3, 6)
+            if self._closed(app):
+                return  # the sweep ended it meanwhile (a missed cure date)
             self.act(officer, "resumed", A.resume, app.pk, user=officer)
         if fate == "extend":
             yield rng.randint(1, 3)
+            if self._closed(app):
+                return
             self.act(
                 self.head,
                 "extended",
