@@ -1,6 +1,7 @@
 """Real Chromium against the live server: the command centre fills every chart from the API,
 the feed shows journal entries, a click on a bar opens the records behind it, and nothing is
-fetched from outside. Saves docs/img/command-centre.png (committed, for the docs)."""
+fetched from outside. Saves test-artifacts/screenshots/command-centre.png (like the other
+browser tests; copy it to docs/img/ by hand when the page changes)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-DOCS_SHOT = Path(__file__).resolve().parents[4] / "docs" / "img" / "command-centre.png"
+DOCS_SHOT = (
+    Path(__file__).resolve().parents[4] / "test-artifacts" / "screenshots" / "command-centre.png"
+)
 PASSWORD = "Shenguan-demo-2026"
 
 
@@ -103,6 +106,7 @@ def test_centre_renders_every_chart_and_drills_down(browser, live_server, transa
     page.wait_for_selector("#command-feed .list-group-item")
     assert "WSQ00000007" in page.inner_text("#command-feed")
     page.wait_for_timeout(500)  # let the chart animations settle for the picture
+    DOCS_SHOT.parent.mkdir(parents=True, exist_ok=True)
     DOCS_SHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS_SHOT), full_page=True)
 
