@@ -476,3 +476,19 @@ def seed(
 
         result.activity = simulate(activity_days)
     return result
+
+
+def seed_extras(rng: random.Random | None = None) -> dict[str, dict]:
+    """The issue-6 apps' demo records, today (after any simulated history): grid events,
+    department supervision domains and objections, then the oversight sweep over every clock.
+    Each app's ``seed_demo`` is idempotent."""
+    from shenguan.grid.demo import seed_demo as grid_demo
+    from shenguan.oversight.demo import seed_demo as oversight_demo
+    from shenguan.supervision.demo import seed_demo as supervision_demo
+
+    rng = rng or random.Random(2026)
+    return {
+        "grid": grid_demo(rng),
+        "supervision": supervision_demo(rng),
+        "oversight": oversight_demo(rng),  # last: it sweeps the clocks the others started
+    }

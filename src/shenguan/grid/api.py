@@ -123,7 +123,7 @@ class EventFilter(Schema):
     grid_id: int | None = None
 
 
-class ReasonIn(Schema):
+class GridReasonIn(Schema):
     reason: str
 
 
@@ -350,13 +350,13 @@ def close(
     response=EventDetailOut,
     summary="Receiver returns it to the command centre (not its remit)",
 )
-def return_(request: HttpRequest, event_id: int, payload: ReasonIn):
+def return_(request: HttpRequest, event_id: int, payload: GridReasonIn):
     services.return_event(event_id, reason=payload.reason, user=request.user)
     return _detail(request, event_id)
 
 
 @router.post("/events/{event_id}/recall", response=EventDetailOut, summary="Centre recalls")
-def recall(request: HttpRequest, event_id: int, payload: ReasonIn):
+def recall(request: HttpRequest, event_id: int, payload: GridReasonIn):
     services.recall_event(event_id, reason=payload.reason, user=request.user)
     return _detail(request, event_id)
 
@@ -386,7 +386,7 @@ def confirm(request: HttpRequest, event_id: int, payload: ConfirmIn):
 
 
 @router.post("/events/{event_id}/reopen", response=EventDetailOut, summary="Back for rework")
-def reopen(request: HttpRequest, event_id: int, payload: ReasonIn):
+def reopen(request: HttpRequest, event_id: int, payload: GridReasonIn):
     services.reopen_event(event_id, reason=payload.reason, user=request.user)
     return _detail(request, event_id)
 

@@ -146,7 +146,7 @@ class ObjectionIn(Schema):
     requested_action: RequestedAction
 
 
-class DecisionIn(Schema):
+class ObjectionDecisionIn(Schema):
     decision: str = Field(description="the head's decision or instruction")
 
 
@@ -225,7 +225,7 @@ def start_review(request: HttpRequest, objection_id: int):
 @router.post(
     "/objections/{int:objection_id}/uphold", response=ObjectionOut, summary="Uphold (head)"
 )
-def uphold(request: HttpRequest, objection_id: int, payload: DecisionIn):
+def uphold(request: HttpRequest, objection_id: int, payload: ObjectionDecisionIn):
     services.uphold(objection_id, user=request.user, decision=payload.decision)
     return _one(request, objection_id)
 

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import re
-import warnings
 
 import pytest
 import time_machine
@@ -114,12 +113,6 @@ def test_openapi_schema_names_are_unique():
                         if hasattr(t, "model_json_schema"):
                             seen[t.__name__].add(f"{t.__module__}.{t.__qualname__}")
     clashes = {name: sorted(v) for name, v in seen.items() if len(v) > 1}
-    # apps still being built (rules.PENDING_API_PREFIXES) only warn until the lead adds rows
-    pending = tuple(f"shenguan.{p.split('/')[-1]}." for p in rules.PENDING_API_PREFIXES)
-    waiting = {n: v for n, v in clashes.items() if any(m.startswith(pending) for m in v)}
-    if waiting:
-        warnings.warn(f"pending apps' schemas share an OpenAPI name: {waiting}", stacklevel=1)
-    clashes = {n: v for n, v in clashes.items() if n not in waiting}
     assert not clashes, f"schemas sharing an OpenAPI name: {clashes}"
 
 

@@ -10,7 +10,7 @@ from shenguan.catalog.models import Power
 from shenguan.core import journal
 from shenguan.core.models import JournalEntry
 from shenguan.demo.rules import approval_class_for, generated_content
-from shenguan.demo.seed import APPROVAL_BUREAU, seed
+from shenguan.demo.seed import APPROVAL_BUREAU, seed, seed_extras
 from shenguan.org.models import Grid, Post
 from shenguan.parties.models import Party
 
@@ -93,3 +93,30 @@ def test_class_rule(name, expected):
     changes, materials, generated = generated_content(name)
     assert changes["approval_class"] == expected
     assert "approval_class" in generated and "materials" in generated
+
+
+@pytest.mark.django_db
+def test_issue_six_apps_seed_their_demo_records_once(demo):
+    from shenguan.grid.models import GridEvent
+    from shenguan.oversight.models import Alert
+    from shenguan.supervision.models import Objection, SupervisedPower
+
+    first = seed_extras()
+    assert first["grid"]["grid events"] > 0 or GridEvent.objects.exists()
+    assert GridEvent.objects.count() >= 10
+    assert SupervisedPower.objects.exists()
+    assert first["oversight"]["clocks"] > 0
+    counts = (
+        GridEvent.objects.count(),
+        Objection.objects.count(),
+        Alert.objects.count(),
+        JournalEntry.objects.count(),
+    )
+    second = seed_extras()
+    assert second["supervision"]["supervised_powers"] == 0
+    assert counts[:3] == (
+        GridEvent.objects.count(),
+        Objection.objects.count(),
+        Alert.objects.count(),
+    )
+    assert journal.verify().ok

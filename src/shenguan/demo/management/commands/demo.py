@@ -25,7 +25,7 @@ class Command(ShenguanCommand):
         from contextlib import nullcontext
 
         from shenguan.demo.activity import before_history
-        from shenguan.demo.seed import PASSWORD, seed
+        from shenguan.demo.seed import PASSWORD, seed, seed_extras
         from shenguan.parties.models import Party
 
         days = 0 if options["no_activity"] or options["no_catalogue"] else options["activity_days"]
@@ -55,6 +55,10 @@ class Command(ShenguanCommand):
                     self.stdout.write(f"  refused: {line}")
             for name, count in activity.counts.items():
                 self.stdout.write(f"  {name}: {count}")
+        if not options["no_catalogue"]:
+            for app, counts in seed_extras().items():
+                shown = ", ".join(f"{k} {v}" for k, v in counts.items())
+                self.stdout.write(f"{app}: {shown}")
         self.stdout.write(f"\nDemo logins (password for all: {PASSWORD}):")
         for username, name, role in result.logins:
             self.stdout.write(f"  {username:<12} {role:<10} {name}")
