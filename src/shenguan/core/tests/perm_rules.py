@@ -426,9 +426,28 @@ for _step in (
 ):
     API[f"POST /api/enforcement/measures/{{measure_id}}/{_step}"] = act("missing")
 
-# Apps being built now (issue 6 helpers): only the generic rules until the lead adds rows.
-PENDING_API_PREFIXES = ("/api/oversight", "/api/supervision", "/api/grid", "/api/command")
-PENDING_PAGE_PREFIXES = ("/oversight/", "/supervision/", "/grid/", "/command/")
+# The command centre: zone-wide figures for the command centre and bureau heads only
+# (docs/command-centre.md); everyone else is refused at the door.
+COMMAND = {HEAD, CMD}
+for _figure in (
+    "intake",
+    "on_time",
+    "time_to_decision",
+    "routes",
+    "verification",
+    "findings",
+    "enforcement_stages",
+    "fines",
+    "credit_tiers",
+    "overdue_heatmap",
+    "feed",
+):
+    API[f"GET /api/command/{_figure}"] = read(roles=COMMAND)
+
+# Issue-6 apps whose objects are not in the fixture world yet: only the generic rules (no 5xx,
+# anonymous refused, applicants see nothing); each app's own tests check its scopes.
+PENDING_API_PREFIXES = ("/api/oversight", "/api/supervision", "/api/grid")
+PENDING_PAGE_PREFIXES = ("/oversight/", "/supervision/", "/grid/")
 
 
 # --- the pages -----------------------------------------------------------------------------
@@ -521,6 +540,8 @@ PAGES: dict[str, tuple[Rule, dict[str, str]]] = {
     "portal:parties": (read(roles=STAFF), {}),
     "portal:party": (read("party", roles=STAFF), {"pk": "party_id"}),
     "portal:journal": (read(roles={HEAD, CMD}), {}),
+    "command:centre": (read(roles={HEAD, CMD}), {}),
+    "command:records": (read(roles={HEAD, CMD}), {"kind": "=applications"}),
 }
 # Pages that are not about permissions (language switch, logout): no row needed.
 PAGES_WITHOUT_ROWS = {"set_language", "logout"}
