@@ -140,7 +140,9 @@ def recompute(party: Party, day: dt.date, *, trigger: str) -> str:
     tier = score_tier
     caps = []
     entries = {}
-    for entry in ListEntry.objects.select_for_update(no_key=True).filter(party=party, exited_on__isnull=True):
+    for entry in ListEntry.objects.select_for_update(no_key=True).filter(
+        party=party, exited_on__isnull=True
+    ):
         if entry.expires_on is not None and entry.expires_on <= day:
             # past its automatic exit: close it now rather than let it cap the tier until the
             # sweep comes (queries.open_entries already ignores it)

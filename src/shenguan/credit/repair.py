@@ -46,7 +46,11 @@ def _repair_target(party, event_id, list_entry_id, day):
             field_errors={"event_id": [_("须且只能选择一项")]},
         )
     if event_id is not None:
-        event = CreditEvent.objects.select_for_update(no_key=True).filter(pk=event_id, party=party).first()
+        event = (
+            CreditEvent.objects.select_for_update(no_key=True)
+            .filter(pk=event_id, party=party)
+            .first()
+        )
         if event is None:
             raise NotFound(_("信用事件 %(id)s 不存在") % {"id": event_id})
         if not event.is_active(day):
@@ -62,7 +66,11 @@ def _repair_target(party, event_id, list_entry_id, day):
                 code="too_early",
             )
         return event, None
-    entry = ListEntry.objects.select_for_update(no_key=True).filter(pk=list_entry_id, party=party).first()
+    entry = (
+        ListEntry.objects.select_for_update(no_key=True)
+        .filter(pk=list_entry_id, party=party)
+        .first()
+    )
     if entry is None:
         raise NotFound(_("名单记录 %(id)s 不存在") % {"id": list_entry_id})
     if entry.exited_on is not None:
@@ -138,7 +146,9 @@ def decide_repair(repair_id: int, *, approve: bool, opinion: str, user) -> Repai
         raise DomainError(_("请填写处理意见"), field_errors={"opinion": [_("请填写处理意见")]})
     day = today_or()
     with transaction.atomic():
-        repair = RepairApplication.objects.select_for_update(no_key=True).filter(pk=repair_id).first()
+        repair = (
+            RepairApplication.objects.select_for_update(no_key=True).filter(pk=repair_id).first()
+        )
         if repair is None:
             raise NotFound(_("修复申请 %(id)s 不存在") % {"id": repair_id})
         ensure_visible(user, repair.party_id)
@@ -176,7 +186,9 @@ def decide_repair(repair_id: int, *, approve: bool, opinion: str, user) -> Repai
                 ):
                     exit_entry(entry, ExitReason.REPAIRED, note, day)
             else:
-                entry = ListEntry.objects.select_for_update(no_key=True).get(pk=repair.list_entry_id)
+                entry = ListEntry.objects.select_for_update(no_key=True).get(
+                    pk=repair.list_entry_id
+                )
                 if entry.exited_on is None:
                     exit_entry(entry, ExitReason.REPAIRED, note, day)
             recompute(party, day, trigger=f"repair:{repair.pk}")

@@ -489,7 +489,11 @@ def link_account(user_id: int, party_id: int, role: str, *, user=None) -> PartyA
         target = User.objects.filter(pk=user_id).first()
         if target is None:
             raise NotFound(_("用户 %(id)s 不存在") % {"id": user_id})
-        account = PartyAccount.objects.select_for_update(no_key=True).filter(user=target, party=party).first()
+        account = (
+            PartyAccount.objects.select_for_update(no_key=True)
+            .filter(user=target, party=party)
+            .first()
+        )
         if account is None:
             return _link(target, party, role)
         if account.role != role:
@@ -511,7 +515,9 @@ def unlink_account(user_id: int, party_id: int, *, user=None) -> None:
     with transaction.atomic():
         party = _check_account_change(user, party_id)
         account = (
-            PartyAccount.objects.select_for_update(no_key=True).filter(user_id=user_id, party=party).first()
+            PartyAccount.objects.select_for_update(no_key=True)
+            .filter(user_id=user_id, party=party)
+            .first()
         )
         if account is None:
             raise NotFound(_("该账号未关联此当事人"))

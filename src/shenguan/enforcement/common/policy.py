@@ -40,7 +40,9 @@ def publish_policy(data: dict, *, user=None) -> EnforcementPolicy:
         raise DomainError(_("未知的政策字段：%(f)s") % {"f": ", ".join(unknown)}, code="unknown")
     with transaction.atomic():
         ensure_can_create(user, EnforcementPolicy)
-        latest = EnforcementPolicy.objects.select_for_update(no_key=True).order_by("-version").first()
+        latest = (
+            EnforcementPolicy.objects.select_for_update(no_key=True).order_by("-version").first()
+        )
         values = {name: getattr(latest, name) for name in POLICY_FIELDS} if latest else {}
         values.update(data)
         values.setdefault("effective_from", today())

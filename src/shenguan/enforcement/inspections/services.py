@@ -213,7 +213,8 @@ def lock_inspection(inspection_id, user) -> Inspection:
 
 def _assigned(insp: Inspection) -> dict[int, InspectionOfficer]:
     return {
-        o.staff_id: o for o in InspectionOfficer.objects.select_for_update(no_key=True).filter(inspection=insp)
+        o.staff_id: o
+        for o in InspectionOfficer.objects.select_for_update(no_key=True).filter(inspection=insp)
     }
 
 
@@ -261,7 +262,11 @@ def answer_item(
         insp = lock_inspection(inspection_id, user)
         workflow.step_for("answer", insp.status)
         me, _assigned_ = _as_officer(insp, user, _("检查"))
-        row = ChecklistAnswer.objects.select_for_update(no_key=True).filter(inspection=insp, seq=seq).first()
+        row = (
+            ChecklistAnswer.objects.select_for_update(no_key=True)
+            .filter(inspection=insp, seq=seq)
+            .first()
+        )
         if row is None:
             raise NotFound(_("检查单没有第 %(n)s 项") % {"n": seq})
         if answer == Answer.NOT_OK and not (note or "").strip():

@@ -40,7 +40,9 @@ def give_opinion(case_id: int, *, opinion: str, text: str = "", user=None) -> Le
     with transaction.atomic():
         case = lock_case(case_id, user)
         transition, actor = authorize(case, ACTIONS[opinion], user)
-        review = LegalReview.objects.select_for_update(no_key=True).filter(case=case, opinion="").first()
+        review = (
+            LegalReview.objects.select_for_update(no_key=True).filter(case=case, opinion="").first()
+        )
         if review is None:
             raise Conflict(_("没有待审核的提交"), code="no_pending_review")
         me = staff_of(user)

@@ -530,7 +530,9 @@ def hold_hearing(case_id: int, *, attended: bool, record_text: str = "", user=No
         case = lock_case(case_id, user)
         transition, actor = authorize(case, "hold_hearing", user)
         hearing = (
-            Hearing.objects.select_for_update(of=("self",), no_key=True).select_related("host").get(case=case)
+            Hearing.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("host")
+            .get(case=case)
         )
         me = staff_of(user)
         if me is None or hearing.host_id != me.pk:
