@@ -56,13 +56,13 @@ def record_failure(username: str, ip: str) -> LoginThrottle:
     key, name = _key(username, ip)
     now = timezone.now()
     with transaction.atomic():
-        row = LoginThrottle.objects.select_for_update().filter(key=key).first()
+        row = LoginThrottle.objects.select_for_update(no_key=True).filter(key=key).first()
         if row is None:
             try:
                 with transaction.atomic():
                     row = LoginThrottle.objects.create(key=key, username=name, ip=ip)
             except IntegrityError:  # a concurrent first failure created it
-                row = LoginThrottle.objects.select_for_update().get(key=key)
+                row = LoginThrottle.objects.select_for_update(no_key=True).get(key=key)
         window_over = row.first_failure_at is None or row.first_failure_at + lock_period() <= now
         lock_over = row.locked_until is not None and row.locked_until <= now
         if window_over or lock_over:

@@ -121,7 +121,7 @@ def publish_policy(
             raise Forbidden(_("只有系统管理员可以发布分派政策"))
         if not rules:
             raise DomainError(_("分派政策至少需要一条规则"), code="invalid")
-        last = RoutingPolicy.objects.select_for_update().order_by("-version").first()
+        last = RoutingPolicy.objects.select_for_update(no_key=True).order_by("-version").first()
         policy = RoutingPolicy.objects.create(
             version=(last.version + 1) if last else 1,
             effective_from=effective_from,
@@ -270,14 +270,20 @@ def actors_for(user, event: GridEvent) -> set[Actor]:
 def _lock(event_id, user) -> GridEvent:
     try:
         event = (
-            GridEvent.objects.select_for_update(of=("self",))
+            GridEvent.objects.select_for_update(of=("self",), no_key=True)
             .select_related("grid__squad", "assigned_section", "assigned_department")
             .get(pk=event_id)
         )
     except (GridEvent.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("事件 %(id)s 不存在") % {"id": event_id})
-    if user is not None and not GridEvent.objects.filter(pk=event.pk).restrict(user).exists():
-        raise NotFound(_("事件 %(id)s 不存在") % {"id": event_id})
+    if user is not None:
+        mine = GridEvent.objects.filter(pk=event.pk)
+        if not mine.restrict(user).exists():
+            raise NotFound(_("事件 %(id)s 不存在") % {"id": event_id})
+        # visible but not theirs to handle: 403 before any state check (no 409 that would
+        # describe the event's state to a reader)
+        if not mine.restrict(user, "change").exists():
+            raise Forbidden(_("您可以查看该事件，但无权办理"))
     return event
 
 
@@ -737,7 +743,7 @@ def sweep(day: dt.date | None = None) -> dict:
     marked = 0
     for pk in ids:
         with transaction.atomic():
-            event = GridEvent.objects.select_for_update().filter(pk=pk).first()
+            event = GridEvent.objects.select_for_update(no_key=True).filter(pk=pk).first()
             if event is None or not event.overdue_on(day) or event.is_overdue:
                 continue
             transition = workflow.transition_for("mark_overdue", event.status)

@@ -51,14 +51,14 @@ def _real(user):
 
 def next_number(key: str, prefix: str, day: dt.date) -> str:
     """``WZ2026000012``-style numbers, gapless among committed rows."""
-    row = Counter.objects.select_for_update().filter(key=key, year=day.year).first()
+    row = Counter.objects.select_for_update(no_key=True).filter(key=key, year=day.year).first()
     if row is None:
         try:
             with transaction.atomic():
                 Counter.objects.create(key=key, year=day.year, last=0)
         except IntegrityError:
             pass
-        row = Counter.objects.select_for_update().get(key=key, year=day.year)
+        row = Counter.objects.select_for_update(no_key=True).get(key=key, year=day.year)
     row.last += 1
     Counter.objects.filter(pk=row.pk).update(last=row.last)
     return f"{prefix}{day.year}{row.last:06d}"
@@ -118,7 +118,7 @@ def publish_policy(*, effective_from: dt.date, note: str = "", user=None, **valu
             for f in POLICY_FIELDS
         }
         merged["warning_share"] = Decimal(str(merged["warning_share"]))
-        last = OversightPolicy.objects.select_for_update().order_by("-version").first()
+        last = OversightPolicy.objects.select_for_update(no_key=True).order_by("-version").first()
         return _store_policy((last.version if last else 0) + 1, effective_from, merged, note, user)
 
 
@@ -175,7 +175,7 @@ def raise_alert(clock, level: str, day: dt.date) -> Alert | None:
 
 def resolve_alert(alert_id: int, resolution: str) -> Alert | None:
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+        alert = Alert.objects.select_for_update(no_key=True).filter(pk=alert_id).first()
         if alert is None or alert.resolved_at is not None:
             return None
         alert.resolved_at = timezone.now()
@@ -229,7 +229,7 @@ def escalate(alert_id: int, target_kind: str, overdue_days: int, day: dt.date):
     Returns the new escalation, or None (already escalated, nobody to escalate to, or the
     alert resolved meanwhile)."""
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+        alert = Alert.objects.select_for_update(no_key=True).filter(pk=alert_id).first()
         if alert is None or alert.resolved_at is not None or alert.level != AlertLevel.OVERDUE:
             return None
         if Escalation.objects.filter(alert=alert, target_kind=target_kind).exists():
@@ -302,7 +302,7 @@ def propose_from_alert(alert_id: int, overdue_days: int, day: dt.date, policy):
     """The sweep's proposal against the staff member responsible for an overdue alert; once
     per alert (partial unique constraint)."""
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+        alert = Alert.objects.select_for_update(no_key=True).filter(pk=alert_id).first()
         if alert is None or alert.staff is None or alert.level != AlertLevel.OVERDUE:
             return None
         if AccountabilityRecord.objects.filter(
@@ -370,7 +370,7 @@ def propose(staff_id: int, *, reason: str, alert_id: int | None = None, user=Non
             _("须写明问责事由"), code="required", field_errors={"reason": [_("必填")]}
         )
     with transaction.atomic():
-        staff = Staff.objects.select_for_update().filter(pk=staff_id).first()
+        staff = Staff.objects.select_for_update(no_key=True).filter(pk=staff_id).first()
         if staff is None:
             raise NotFound(f"staff {staff_id} not found")
         alert = None

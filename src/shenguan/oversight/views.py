@@ -4,6 +4,7 @@ records with their review and appeal forms) and the monthly performance report."
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -100,6 +101,8 @@ def record_action(request, pk: int, action: str):
     except DomainError as exc:
         if exc.status == 404:
             raise Http404
+        if exc.status == 403:  # visible, not theirs to decide
+            raise PermissionDenied(exc.message)
         messages.error(request, exc.message)
     return redirect("oversight:record", pk=pk)
 

@@ -110,7 +110,11 @@ def raise_objection(
         )
     with transaction.atomic():
         try:
-            app = feed.domain_applications(scope).select_for_update().get(pk=int(application_id))
+            app = (
+                feed.domain_applications(scope)
+                .select_for_update(no_key=True)
+                .get(pk=int(application_id))
+            )
         except (Application.DoesNotExist, ValueError, TypeError):
             raise NotFound(_("申请 %(id)s 不存在") % {"id": application_id})
         licence = None

@@ -39,6 +39,17 @@ def _sees(kind: str, role: str, rel: str) -> bool:
         return role in ENF_OVERSEERS | ENF_WATCHERS or (own and role == ENF)
     if kind == "org":
         return role in STAFF
+    if kind in ("grid_event", "grid_photo"):
+        # zone-wide staff read every event; a grid worker their grid's; the receiving squad
+        # (each world event is routed to its grid's squad) its own
+        return role in ZONE_WIDE or (own and role in {GRID, ENF})
+    if kind == "objection":
+        # bureau heads decide and the command centre reads every objection; a department's
+        # supervisors see their department's (the machine client is department 2's system)
+        return role in {HEAD, CMD} or (own and role == SUP) or (not own and role == MACHINE)
+    if kind == "accountability":
+        # bureau heads and the command centre read every record; staff their own
+        return role in {HEAD, CMD} or (own and role == ENF)
     if kind == "missing":
         return False
     raise KeyError(kind)
@@ -59,6 +70,15 @@ def _changes(kind: str, role: str, rel: str) -> bool:
         return role in {OFFICER, HEAD} or (own and role == APPLICANT)
     if kind in ("case", "lead", "inspection", "evidence", "document"):
         return role in ENF_OVERSEERS or (own and role == ENF)
+    if kind == "objection":
+        return role == HEAD or (own and role == SUP) or (not own and role == MACHINE)
+    if kind == "accountability":
+        # the bureau head reviews and decides appeals; the staff member appeals
+        return role == HEAD or (own and role == ENF)
+    if kind == "grid_event":
+        # the command centre dispatches every event; the receiver and the reporting grid's
+        # worker act on their own
+        return role == CMD or (own and role in {GRID, ENF})
     return False
 
 
@@ -198,6 +218,11 @@ PARAM_KINDS = {
     "evidence_id": "evidence",
     "document_id": "document",
     "department_id": "org",
+    "event_id": "grid_event",
+    "photo_id": "grid_photo",
+    "objection_id": "objection",
+    "record_id": "accountability",
+    "alert_id": "missing",
     "section_id": "org",
     "staff_id": "org",
     "post_id": "org",
@@ -444,10 +469,45 @@ for _figure in (
 ):
     API[f"GET /api/command/{_figure}"] = read(roles=COMMAND)
 
-# Issue-6 apps whose objects are not in the fixture world yet: only the generic rules (no 5xx,
-# anonymous refused, applicants see nothing); each app's own tests check its scopes.
-PENDING_API_PREFIXES = ("/api/oversight", "/api/supervision", "/api/grid")
-PENDING_PAGE_PREFIXES = ("/oversight/", "/supervision/", "/grid/")
+# Grid events (DOMAIN.md §10): grid workers report and confirm, receivers accept and close,
+# the command centre dispatches; zone-wide staff read.
+API["GET /api/grid/events"] = read(list_kind="grid_event")
+API["POST /api/grid/events"] = create({GRID})
+API["GET /api/grid/events/{event_id}"] = read()
+for _step in ("accept", "close", "return", "recall", "dispatch", "route", "confirm", "reopen"):
+    API[f"POST /api/grid/events/{{event_id}}/{_step}"] = act("grid_event")
+API["GET /api/grid/photos/{photo_id}"] = read()
+API["GET /api/grid/policy"] = read(roles=STAFF)
+API["GET /api/grid/proxy-filings"] = read()
+API["POST /api/grid/proxy-filings"] = create({GRID})
+
+# Department supervision: supervisors watch their department's domain and raise objections;
+# bureau heads decide them; the command centre reads.
+SUPERVISION = {SUP, HEAD, CMD, MACHINE}
+API["GET /api/supervision/feed"] = read(roles=SUPERVISION)
+API["GET /api/supervision/objections"] = read(roles=SUPERVISION, list_kind="objection")
+API["POST /api/supervision/objections"] = create({SUP, MACHINE})
+API["GET /api/supervision/objections/{objection_id}"] = read()
+for _step in ("start-review", "uphold", "reject", "withdraw"):
+    API[f"POST /api/supervision/objections/{{objection_id}}/{_step}"] = act("objection")
+
+# Oversight (效能监察): alerts for the responsible staff and their heads, accountability
+# records reviewed by bureau heads and appealed by the staff member; the world has no alert
+# (nothing is overdue on its day), so alert ids are unknown ids.
+API["GET /api/oversight/alerts"] = read(roles=STAFF)
+API["GET /api/oversight/alerts/{alert_id}"] = read("missing")
+API["GET /api/oversight/accountability"] = read(roles=STAFF, list_kind="accountability")
+API["POST /api/oversight/accountability"] = create({HEAD})
+API["GET /api/oversight/accountability/{record_id}"] = read()
+for _step in ("review", "appeal", "appeal-decision"):
+    API[f"POST /api/oversight/accountability/{{record_id}}/{_step}"] = act("accountability")
+API["GET /api/oversight/policy"] = read(roles=STAFF)
+API["POST /api/oversight/sweep"] = create(set())
+API["GET /api/oversight/reports/monthly"] = read(roles={HEAD, CMD})
+API["GET /api/oversight/reports/monthly.xlsx"] = read(roles={HEAD, CMD})
+
+PENDING_API_PREFIXES: tuple[str, ...] = ()
+PENDING_PAGE_PREFIXES: tuple[str, ...] = ()
 
 
 # --- the pages -----------------------------------------------------------------------------
@@ -523,7 +583,7 @@ PAGES: dict[str, tuple[Rule, dict[str, str]]] = {
     ),
     # the applicant portal: the public and applicants; staff use the window pages
     "apply:catalogue": (read(roles={APPLICANT}), {}),
-    "apply:new": (read(roles={APPLICANT}), {"code": "=TEST-APPROVAL-00000"}),
+    "apply:new": (read(roles={APPLICANT}), {"code": "approval_code"}),
     "apply:detail": (read("application", roles={APPLICANT}), {"pk": AP}),
     "apply:upload": (
         act("application", roles={APPLICANT}),
@@ -541,6 +601,31 @@ PAGES: dict[str, tuple[Rule, dict[str, str]]] = {
     "portal:party": (read("party", roles=STAFF), {"pk": "party_id"}),
     "portal:journal": (read(roles={HEAD, CMD}), {}),
     "command:centre": (read(roles={HEAD, CMD}), {}),
+    "grid:home": (read(roles=STAFF), {}),
+    "oversight:home": (read(roles=STAFF), {}),
+    "oversight:record": (read("accountability"), {"pk": "record_id"}),
+    "oversight:record-action": (
+        act("accountability"),
+        {"pk": "record_id", "action": "=confirm"},
+    ),
+    "oversight:propose": (act("missing"), {"alert_id": "=999999"}),
+    "oversight:report": (read(roles={HEAD, CMD}), {}),
+    "supervision:feed": (read(roles=SUPERVISION), {}),
+    "supervision:poll": (read(roles=SUPERVISION), {}),
+    "supervision:application": (read("application", roles=SUPERVISION), {"pk": AP}),
+    # a supervisor objects to any application of the department's domain (both world
+    # applications are of an item both departments supervise)
+    "supervision:raise": (act("application", roles={SUP}, **{SUP: ALLOW}), {"pk": AP}),
+    "supervision:objections": (read(roles=SUPERVISION), {}),
+    "supervision:objection": (read("objection"), {"pk": "objection_id"}),
+    "supervision:objection-action": (
+        act("objection"),
+        {"pk": "objection_id", "action": "=withdraw"},
+    ),
+    "grid:report": (read(roles={GRID}), {}),
+    "grid:event": (read("grid_event"), {"pk": "event_id"}),
+    "grid:photo": (read("grid_photo"), {"pk": "photo_id"}),
+    "grid:proxy": (read(roles={GRID}), {}),
     "command:records": (read(roles={HEAD, CMD}), {"kind": "=applications"}),
 }
 # Pages that are not about permissions (language switch, logout): no row needed.

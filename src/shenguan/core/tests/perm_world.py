@@ -163,6 +163,58 @@ def build() -> SimpleNamespace:
         party_services.add_contact(p.pk, name="经办人", phone="13507110000")
         party_services.add_address(p.pk, text="葛店开发区创业大道1号", grid_id=p.grid_id)
     other_post = PostFactory(section=b.other_squad, holder=Staff.objects.get(user=b.other_officer))
+    # grid events: one reported by grid 1's worker, one in grid 2 (its worker, by the system);
+    # unlicensed operation goes to each grid's squad
+    from shenguan.grid import services as grid_services
+    from shenguan.grid.models import EventPhoto
+
+    if other_grid.worker_id is None:
+        Grid.objects.filter(pk=other_grid.pk).update(worker=Staff.objects.get(user=b.other_officer))
+        other_grid.refresh_from_db()
+    # department supervision: both business departments supervise the item; each raises an
+    # objection on its side's application (the machine client is department 2's system)
+    from shenguan.core import services as core_services
+    from shenguan.supervision import services as supervision
+    from shenguan.supervision.models import SupervisedPower
+
+    for dep in (dep1, dep2):
+        core_services.create_object(SupervisedPower, {"department": dep, "power": item.power})
+    objections = [
+        supervision.raise_objection(
+            lic.application_id,
+            user=who,
+            grounds="未依法核查现场",
+            legal_basis="《行政许可法》第三十四条",
+            requested_action="reconsider",
+        )
+        for lic, who in ((lic_a, supervisor), (lic_b, service_user))
+    ]
+    # efficiency accountability (效能问责) proposed by the bureau head against an officer of
+    # each squad
+    from shenguan.oversight import services as oversight
+
+    records = [
+        oversight.propose(
+            Staff.objects.get(user=who).pk, reason="超期未办结，未说明理由", user=b.head
+        )
+        for who in (b.officer1, b.other_officer)
+    ]
+    photo = [(_png(), "现场.png")]
+    event_a = grid_services.report_event(
+        grid_id=b.grid.pk,
+        category="unlicensed_operation",
+        title="无证经营",
+        place="创业路8号",
+        photos=photo,
+        user=grid_worker,
+    )
+    event_b = grid_services.report_event(
+        grid_id=other_grid.pk,
+        category="unlicensed_operation",
+        title="无证经营",
+        place="光谷大道1号",
+        photos=photo,
+    )
     for user in (b.officer1, b.legal, b.head, b.command, grid_worker, applicant, applicant2):
         forget_scope(user)
 
@@ -219,6 +271,17 @@ def build() -> SimpleNamespace:
         "post_id": (item.post.pk, other_post.pk),
         "grid_id": (b.grid.pk, other_grid.pk),
         "code": (b.penalty_power.code, b.inspection_power.code),
+        # the approval item's code (factory sequences differ with the tests run before)
+        "approval_code": (item.power.code, item.power.code),
+        "event_id": (event_a.pk, event_b.pk),
+        "grid_event_id": (event_a.pk, event_b.pk),
+        "objection_id": (objections[0].pk, objections[1].pk),
+        "record_id": (records[0].pk, records[1].pk),
+        "accountability_id": (records[0].pk, records[1].pk),
+        "photo_id": (
+            first(EventPhoto.objects.filter(event=event_a)),
+            first(EventPhoto.objects.filter(event=event_b)),
+        ),
     }
     return SimpleNamespace(
         b=b,
