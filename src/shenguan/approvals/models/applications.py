@@ -71,6 +71,17 @@ class ApplicationQuerySet(RestrictedQuerySet):
         )
 
 
+# Accepted and not yet closed: the states of the review queue (views.common.REVIEW_STATES).
+IN_REVIEW = [
+    Status.ACCEPTED,
+    Status.DEEMED_ACCEPTED,
+    Status.UNDER_REVIEW,
+    Status.SUSPENDED,
+    Status.EXTENDED,
+    Status.APPROVED,
+]
+
+
 class Application(models.Model):
     number = models.CharField(_("申请编号"), max_length=40, unique=True)
     applicant = models.ForeignKey(
@@ -174,6 +185,14 @@ class Application(models.Model):
                 name="application_decided_idx",
             ),
             models.Index(fields=["accepted_on", "route"], name="application_accepted_idx"),
+            # the application lists: newest first, one page at a time
+            models.Index(fields=["-created", "-id"], name="application_newest_idx"),
+            # the review queue (views.common.REVIEW_STATES, soonest promised date first)
+            models.Index(
+                fields=["promised_due_on", "statutory_due_on", "id"],
+                name="application_queue_idx",
+                condition=Q(status__in=IN_REVIEW),
+            ),
         ]
 
     def __str__(self) -> str:

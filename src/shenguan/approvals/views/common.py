@@ -25,6 +25,7 @@ from shenguan.portal import badges
 from .. import clocks, workflow
 from ..choices import Status
 from ..models import Application
+from ..models.applications import IN_REVIEW
 
 badges.register(
     "application_status",
@@ -82,14 +83,7 @@ HEAD_ROLES = (Role.BUREAU_HEAD,)
 APPLICANT_ROLES = (Role.APPLICANT,)
 
 INTAKE_STATES = (Status.SUBMITTED, Status.RESUBMITTED, Status.DEFICIENCY_NOTIFIED)
-REVIEW_STATES = (
-    Status.ACCEPTED,
-    Status.DEEMED_ACCEPTED,
-    Status.UNDER_REVIEW,
-    Status.SUSPENDED,
-    Status.EXTENDED,
-    Status.APPROVED,
-)
+REVIEW_STATES = tuple(IN_REVIEW)  # the partial index application_queue_idx matches it
 
 
 def role_required(*roles):

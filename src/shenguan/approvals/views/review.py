@@ -5,7 +5,8 @@ decision (art 34, 38) and the licence (art 44)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from shenguan.org.models import Post
 from shenguan.portal.queries import paginate
 from shenguan.portal.rendering import render_list
 
+from ..models import Review
 from ..services._base import acting_staff
 from .actions import make_form, pick, unbound_forms
 from .common import (
@@ -60,7 +62,20 @@ def review_queryset(request, scope: Scope, mine: bool):
     qs = (
         visible_applications(request)
         .filter(status__in=REVIEW_STATES)
-        .annotate(review_count=Count("reviews"))
+        # a correlated count, evaluated for the rows of the page only (an aggregate over the
+        # join would group every matching application before the sort and the limit)
+        .annotate(
+            review_count=Coalesce(
+                Subquery(
+                    Review.objects.filter(application=OuterRef("pk"))
+                    .order_by()
+                    .values("application")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+        )
     )
     if mine:
         qs = qs.filter(power__responsibility__post_id__in=acting_post_ids(scope))
