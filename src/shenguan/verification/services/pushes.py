@@ -394,11 +394,11 @@ def assign_squad(push_id: int, squad_id: int, *, user=None) -> Push:
     """Bureau heads and the command centre route a push (and its unassigned task) to a squad,
     e.g. when the party has no grid and the policy names no fallback squad."""
     require_roles(user, ASSIGN_ROLES, _("只有局领导或指挥中心可以指派执法中队"))
-    squad = Section.objects.filter(pk=squad_id, kind=SectionKind.SQUAD).first()
-    if squad is None:
-        raise DomainError(_("执法中队 %(id)s 不存在") % {"id": squad_id}, code="no_squad")
     with transaction.atomic():
-        push = _lock_push(push_id, user)
+        push = _lock_push(push_id, user)  # an unknown push is a 404 whatever the body says
+        squad = Section.objects.filter(pk=squad_id, kind=SectionKind.SQUAD).first()
+        if squad is None:
+            raise DomainError(_("执法中队 %(id)s 不存在") % {"id": squad_id}, code="no_squad")
         before = {"squad_id": push.squad_id}
         push.squad = squad
         push.save(update_fields=["squad"])
