@@ -18,6 +18,14 @@ class OutboxError(RuntimeError):
     pass
 
 
+def _notify_mark() -> None:
+    """Marks (among the on-commit callbacks) that this transaction has sent its NOTIFY."""
+
+
+def _notified() -> bool:
+    return any(func is _notify_mark for _sids, func, _robust in connection.run_on_commit)
+
+
 def emit(
     event_type: str,
     subject: models.Model | None = None,
@@ -27,11 +35,14 @@ def emit(
 ) -> OutboxEvent:
     if not connection.in_atomic_block:
         raise OutboxError("outbox.emit must be called inside the business transaction")
-    if connection.vendor == "postgresql":
-        # Wakes listening workers when (and only if) the transaction commits; PostgreSQL
-        # folds identical notifications of one transaction into one.
+    if connection.vendor == "postgresql" and not _notified():
+        # Wakes listening workers when (and only if) the transaction commits. One NOTIFY per
+        # transaction is enough (PostgreSQL would fold the rest into it anyway); the mark
+        # that says it was sent is dropped with a savepoint that rolls back, exactly as
+        # PostgreSQL drops the notification itself.
         with connection.cursor() as cursor:
             cursor.execute("NOTIFY " + NOTIFY_CHANNEL)
+        transaction.on_commit(_notify_mark)
     return OutboxEvent.objects.create(
         channel=channel or event_type.split(".", 1)[0],
         type=event_type,

@@ -190,3 +190,119 @@ def test_concurrent_writers_keep_one_chain():
     assert not errors
     result = journal.verify()
     assert result.ok and result.checked == 80
+
+
+@pytest.mark.django_db
+def test_verify_renders_whole_second_times_as_recorded():
+    """An entry stamped on a whole second (no microseconds) verifies: the database's
+    rendering of the time must match the one that was hashed."""
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 6, 1, 8, 0, 0, tzinfo=dt.UTC), tick=False):
+        make_entries(2)
+    assert JournalEntry.objects.get(seq=1).time.microsecond == 0
+    result = journal.verify()
+    assert result.ok and result.checked == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_verify_agrees_with_a_single_walk(monkeypatch):
+    """Cut into spans checked by separate processes, the chain gives the same answers: the
+    count when intact, an altered entry inside a span, a re-hashed entry at a span's end
+    (caught at the join) and a removed entry."""
+    calls = []
+    real = journal._verify_parallel
+
+    def spy(last, workers, progress):
+        calls.append((last, workers))
+        return real(last, workers, progress)
+
+    monkeypatch.setattr(journal, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(journal, "_verify_parallel", spy)
+    make_entries(30)  # three spans of ten with three workers
+    result = journal.verify(workers=3)
+    assert calls == [(30, 3)]
+    assert result.ok and result.checked == 30
+
+    original = JournalEntry.objects.get(seq=17).object_repr
+    tamper("UPDATE core_journalentry SET object_repr = %s WHERE seq = 17", ["篡改"])
+    result = journal.verify(workers=3)
+    assert (result.broken_seq, result.checked) == (17, 16)
+    assert "altered" in result.reason
+    tamper("UPDATE core_journalentry SET object_repr = %s WHERE seq = 17", [original])
+    assert journal.verify(workers=3).ok
+
+    row = JournalEntry.objects.filter(seq=10).values(*journal.HASHED_FIELDS).get()
+    row["object_repr"] = "篡改并重算"
+    tamper(
+        "UPDATE core_journalentry SET object_repr = %s, hash = %s WHERE seq = 10",
+        ["篡改并重算", journal.entry_hash(row)],
+    )
+    result = journal.verify(workers=3)
+    assert (result.broken_seq, result.checked) == (11, 10)
+    assert "previous-hash" in result.reason
+
+    tamper("DELETE FROM core_journalentry WHERE seq = 5")
+    result = journal.verify(workers=3)
+    assert (result.broken_seq, result.checked) == (5, 4)
+    assert "missing" in result.reason
+    assert len(calls) == 5
+
+
+def _head_reads(queries) -> int:
+    return sum(
+        1 for q in queries if q["sql"].startswith("SELECT") and "core_journalhead" in q["sql"]
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_reads_the_head_once_and_a_rolled_back_savepoint_forgets_it():
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():  # the journal's first entry also creates its head row
+        journal.record("t.0", object_type="t", object_id="0")
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as first:
+            journal.record("t.a", object_type="t", object_id="1")
+        with CaptureQueriesContext(connection) as second:
+            journal.record("t.b", object_type="t", object_id="2")
+        assert (_head_reads(first), _head_reads(second)) == (1, 0)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            journal.record("t.c", object_type="t", object_id="3")
+            raise RuntimeError("roll the savepoint back")
+        with CaptureQueriesContext(connection) as after:
+            entry = journal.record("t.d", object_type="t", object_id="4")
+        assert _head_reads(after) == 1  # the head is read again, as the database has it
+        assert entry.seq == 4
+    result = journal.verify()
+    assert result.ok and result.checked == 4
+    actions = list(JournalEntry.objects.values_list("action", flat=True))
+    assert actions == ["t.0", "t.a", "t.b", "t.d"]
+    with transaction.atomic():  # a new transaction starts from the committed head
+        assert journal.record("t.e", object_type="t", object_id="5").seq == 5
+    assert journal.verify().ok
+
+
+@pytest.mark.django_db
+def test_values_orjson_renders_differently_still_verify_and_tampering_still_shows():
+    """The fast encoder is only a shortcut: where its bytes differ from the canonical ones
+    (an exponent, an integer beyond 64 bits) the canonical encoder decides."""
+    with transaction.atomic():
+        journal.record(
+            "t.odd",
+            object_type="t",
+            object_id="1",
+            after={"big": 2**70, "tiny": 1e-7, "text": "行\u2028分隔", "n": [1.5, 2.0]},
+        )
+    make_entries(2)
+    result = journal.verify()
+    assert result.ok and result.checked == 3
+    tamper(
+        "UPDATE core_journalentry SET after = %s WHERE seq = 1",
+        ['{"big": 2, "tiny": 1e-7, "text": "x", "n": [1.5, 2.0]}'],
+    )
+    result = journal.verify()
+    assert (result.broken_seq, result.checked) == (1, 0)

@@ -53,3 +53,25 @@ def test_an_idle_worker_wakes_on_commit_not_on_its_poll():
 def test_emit_outside_a_transaction_is_refused(transactional_db):
     with pytest.raises(outbox.OutboxError):
         outbox.emit("test.wake", payload={})
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_notify_per_transaction_and_again_after_a_rolled_back_savepoint():
+    from django.test.utils import CaptureQueriesContext
+
+    def notifies(queries):
+        return sum(1 for q in queries if q["sql"].startswith("NOTIFY"))
+
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as q:
+            outbox.emit("test.one", payload={"n": 1})
+            outbox.emit("test.two", payload={"n": 2})
+        assert notifies(q) == 1
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            outbox.emit("test.three", payload={"n": 3})
+            raise RuntimeError("the savepoint and its notification are dropped")
+        with CaptureQueriesContext(connection) as q:
+            outbox.emit("test.four", payload={"n": 4})
+        assert notifies(q) == 1
