@@ -8,10 +8,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from shenguan.core.api import PUBLIC
 from shenguan.core.errors import NotFound
+from shenguan.core.labels import choice_label
+from shenguan.core.pagination import Pagination
 
 from .choices import ApprovalClass, EnforcementClass, PowerKind
 from .models import Power, PowerVersion, Responsibility
@@ -73,7 +75,7 @@ class DutyOut(Schema):
 
     @staticmethod
     def resolve_stage_name(obj) -> str:
-        return str(obj.get_stage_display())
+        return choice_label(obj, "stage")
 
 
 class VersionOut(VersionSummary):
@@ -107,7 +109,7 @@ class PowerListOut(Schema):
 
     @staticmethod
     def resolve_kind_label(obj) -> str:
-        return str(obj.get_kind_display())
+        return choice_label(obj, "kind")
 
     @staticmethod
     def resolve_version(obj):
@@ -182,7 +184,7 @@ def _versions_in_force(day: dt.date, *, full: bool = False) -> Prefetch:
     auth=PUBLIC,
     summary="The power list (version in force on a day, default today)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_powers(
     request: HttpRequest,
     kind: PowerKind | None = None,
@@ -280,7 +282,7 @@ def list_versions(request: HttpRequest, code: str):
     auth=PUBLIC,
     summary="The responsibility list: section and A/B post answering for each power",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_responsibilities(
     request: HttpRequest,
     department_id: int | None = None,

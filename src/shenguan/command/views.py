@@ -58,7 +58,7 @@ def records(request, kind: str):
     context = {
         "kind": kind,
         "title": title,
-        "page": paginate(request, qs),
+        "page": paginate(request, qs, exact=True),
         "conditions": conditions,
         # bureau heads and administrators open an application's review page; the command
         # centre reads the list only (the review pages belong to the approval staff)

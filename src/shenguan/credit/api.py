@@ -14,10 +14,12 @@ import datetime as dt
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from shenguan.core.api import PUBLIC
 from shenguan.core.errors import NotFound
+from shenguan.core.labels import choice_label
+from shenguan.core.pagination import Pagination
 from shenguan.core.permissions import Scope
 from shenguan.parties.choices import CreditTier, PartyKind
 from shenguan.parties.models import Party
@@ -50,7 +52,7 @@ class PublicEventOut(Schema):
 
     @staticmethod
     def resolve_kind_label(obj: CreditEvent) -> str:
-        return str(obj.get_kind_display())
+        return choice_label(obj, "kind")
 
 
 class PublicListOut(Schema):
@@ -61,7 +63,7 @@ class PublicListOut(Schema):
 
     @staticmethod
     def resolve_list_label(obj: ListEntry) -> str:
-        return str(obj.get_list_kind_display())
+        return choice_label(obj, "list_kind")
 
 
 class PublicPartyOut(Schema):
@@ -94,7 +96,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_kind_label(obj: CreditEvent) -> str:
-        return str(obj.get_kind_display())
+        return choice_label(obj, "kind")
 
     @staticmethod
     def resolve_publication_end_reason(obj: CreditEvent) -> str | None:
@@ -131,7 +133,7 @@ class ListEntryOut(Schema):
 
     @staticmethod
     def resolve_list_label(obj: ListEntry) -> str:
-        return str(obj.get_list_kind_display())
+        return choice_label(obj, "list_kind")
 
     @staticmethod
     def resolve_exit_reason(obj: ListEntry) -> str | None:
@@ -239,7 +241,7 @@ class EventIn(Schema):
     auth=PUBLIC,
     summary="Public credit lookup (enterprises; published information only)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def lookup(request: HttpRequest, q: str = ""):
     """``q``: part of an enterprise's name (two characters at least) or its whole unified
     social credit code. Shows the published records within their publication period and the
@@ -286,7 +288,7 @@ def archive(request: HttpRequest, party_id: int):
 
 
 @router.get("/lists", response=list[ListEntryOut], summary="List entries within scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_entries(
     request: HttpRequest,
     list_kind: ListKind | None = None,
@@ -304,7 +306,7 @@ def list_entries(
 
 
 @router.get("/repairs", response=list[RepairOut], summary="Repair applications within scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_repairs(request: HttpRequest, status: RepairStatus | None = None):
     qs = _repairs(request)
     if status:

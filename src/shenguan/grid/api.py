@@ -16,11 +16,12 @@ import hashlib
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, JsonResponse
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from shenguan.core.errors import NotFound
 from shenguan.core.idempotency import idempotent
+from shenguan.core.pagination import Pagination
 from shenguan.core.permissions import Role, Scope
 
 from . import services
@@ -225,7 +226,7 @@ def _detail(request, event_id: int) -> GridEvent:
 
 
 @router.get("/events", response=list[EventOut], summary="Grid events in the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_events(request: HttpRequest, filters: Query[EventFilter]):
     scope = Scope.of(request.user)
     qs = _visible(request).order_by("-reported_at", "-id")
@@ -415,7 +416,7 @@ def policy(request: HttpRequest):
 
 
 @router.get("/proxy-filings", response=list[ProxyOut], summary="Applications filed as agent")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_proxy(request: HttpRequest):
     return (
         ProxyFiling.objects.restrict(request.user, "view")

@@ -8,9 +8,10 @@ import datetime as dt
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from shenguan.core.errors import NotFound
+from shenguan.core.pagination import Pagination
 
 from .choices import DepartmentKind, GridKind, SectionKind
 from .models import Department, Grid, Post, Section, Staff
@@ -173,7 +174,7 @@ def _grids(request):
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="Departments")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_departments(request: HttpRequest, kind: DepartmentKind | None = None, q: str = ""):
     qs = _departments(request)
     if kind:
@@ -201,7 +202,7 @@ def get_department(request: HttpRequest, department_id: int):
 
 
 @router.get("/sections", response=list[SectionOut], summary="Sections (科室) and squads")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_sections(
     request: HttpRequest, department_id: int | None = None, kind: SectionKind | None = None
 ):
@@ -222,7 +223,7 @@ def get_section(request: HttpRequest, section_id: int):
 
 
 @router.get("/staff", response=list[StaffOut], summary="Staff")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_staff(
     request: HttpRequest,
     department_id: int | None = None,
@@ -259,7 +260,7 @@ def get_staff(request: HttpRequest, staff_id: int):
 
 
 @router.get("/posts", response=list[PostOut], summary="Posts with their A/B roles")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_posts(
     request: HttpRequest,
     section_id: int | None = None,
@@ -286,7 +287,7 @@ def get_post(request: HttpRequest, post_id: int):
 
 
 @router.get("/grids", response=list[GridOut], summary="Grids with their boundaries")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_grids(
     request: HttpRequest,
     kind: GridKind | None = None,

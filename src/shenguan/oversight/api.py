@@ -16,9 +16,11 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from shenguan.core.errors import DomainError, Forbidden, NotFound
+from shenguan.core.labels import choice_label
+from shenguan.core.pagination import Pagination
 from shenguan.core.permissions import Scope
 
 from . import reports, services
@@ -103,7 +105,7 @@ class OversightRecordOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj: AccountabilityRecord) -> str:
-        return str(obj.get_status_display())
+        return choice_label(obj, "status")
 
     @staticmethod
     def resolve_staff_name(obj: AccountabilityRecord) -> str:
@@ -185,7 +187,7 @@ def _records(request):
 
 
 @router.get("/alerts", response=list[OversightAlertOut], summary="Deadline alerts within scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_alerts(
     request: HttpRequest,
     level: AlertLevel | None = None,
@@ -218,7 +220,7 @@ def get_alert(request: HttpRequest, alert_id: int):
     response=list[OversightRecordOut],
     summary="Accountability records within scope",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_records(request: HttpRequest, status: AccountabilityStatus | None = None):
     qs = _records(request)
     if status:

@@ -9,9 +9,10 @@ import datetime as dt
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from shenguan.core.errors import NotFound
+from shenguan.core.pagination import Pagination
 from shenguan.core.permissions import Scope
 
 from . import services
@@ -161,7 +162,7 @@ def _changes(payload: Schema) -> dict:
 
 
 @router.get("", response=list[PartyOut], summary="Parties within the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_parties(
     request: HttpRequest,
     kind: PartyKind | None = None,

@@ -12,9 +12,11 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from shenguan.core.errors import Forbidden, NotFound
+from shenguan.core.labels import choice_label
+from shenguan.core.pagination import Pagination
 from shenguan.core.permissions import Scope
 
 from . import feed, services
@@ -135,7 +137,7 @@ class ObjectionOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj: Objection) -> str:
-        return str(obj.get_status_display())
+        return choice_label(obj, "status")
 
 
 class ObjectionIn(Schema):
@@ -175,7 +177,7 @@ def _one(request: HttpRequest, objection_id: int) -> Objection:
 
 
 @router.get("/objections", response=list[ObjectionOut], summary="Objections within scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_objections(
     request: HttpRequest,
     status: ObjectionStatus | None = None,

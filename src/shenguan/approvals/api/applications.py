@@ -3,11 +3,12 @@ uploads, intake, routes and commitments, review and decision, documents."""
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Query, Schema, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from shenguan.core.errors import Forbidden, NotFound
 from shenguan.core.idempotency import idempotent
+from shenguan.core.pagination import Pagination
 from shenguan.core.permissions import Scope
 
 from .. import documents, services
@@ -84,9 +85,9 @@ class ApplicationFilter(Schema):
     response=list[ApplicationOut],
     summary="Applications visible to the caller (applicants: their own)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_applications(request: HttpRequest, filters: Query[ApplicationFilter]):
-    qs = visible(request).with_related().order_by("-created", "-id")
+    qs = visible(request).for_list().order_by("-created", "-id")
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.route:
@@ -489,7 +490,7 @@ def issue_licence(request: HttpRequest, application_id: int):
     response=list[WarningOut],
     summary="Deadline warnings (staff; mine=true for the caller's own)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def warnings(request: HttpRequest, mine: bool = False):
     qs = DeadlineWarning.objects.restrict(request.user, "view").select_related(
         "application", "staff"

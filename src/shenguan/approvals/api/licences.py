@@ -3,12 +3,13 @@ revocation, and the public verification lookup."""
 
 from django.http import HttpRequest
 from ninja import Query, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from shenguan.core.api import PUBLIC
 from shenguan.core.errors import NotFound
 from shenguan.core.idempotency import idempotent
+from shenguan.core.pagination import Pagination
 
 from .. import documents, services
 from ..choices import LicenceStatus
@@ -46,7 +47,7 @@ class LicenceFilter(Schema):
 
 
 @router.get("/licences", response=list[LicenceOut], summary="Licences visible to the caller")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_licences(request: HttpRequest, filters: Query[LicenceFilter]):
     qs = visible(request).order_by("-issued_at", "-id")
     if filters.status:

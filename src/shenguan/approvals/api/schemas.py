@@ -7,6 +7,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from shenguan.core.labels import choice_label
+
 from ..choices import (
     CancellationReason,
     Channel,
@@ -78,7 +80,7 @@ class ApplicationOut(Schema):
     strict_review: bool
     created: dt.datetime
 
-    resolve_status_label = r("status_label", lambda a: a.get_status_display())
+    resolve_status_label = r("status_label", lambda a: choice_label(a, "status"))
     resolve_applicant = r("applicant", lambda a: _ref(a.applicant))
     resolve_item = r(
         "item",
@@ -126,7 +128,7 @@ class MaterialOut(Schema):
     resolve_name = r("name", lambda s: s.material.name)
     resolve_essential = r("essential", lambda s: s.material.essential)
     resolve_deferrable = r("deferrable", lambda s: s.material.deferrable)
-    resolve_state_label = r("state_label", lambda s: s.get_state_display())
+    resolve_state_label = r("state_label", lambda s: choice_label(s, "state"))
     resolve_file = r("file", lambda s: _file(s.file))
 
 
@@ -152,7 +154,7 @@ class ReceiptOut(Schema):
     competent_body: str
     issuing_body: str
 
-    resolve_kind_label = r("kind_label", lambda x: x.get_kind_display())
+    resolve_kind_label = r("kind_label", lambda x: choice_label(x, "kind"))
 
 
 class NoticeOut(Schema):
@@ -190,7 +192,7 @@ class CommitmentOut(Schema):
     breached_at: dt.datetime | None
     deferrals: list[DeferralOut]
 
-    resolve_kind_label = r("kind_label", lambda c: c.get_kind_display())
+    resolve_kind_label = r("kind_label", lambda c: choice_label(c, "kind"))
     resolve_scan = r("scan", lambda c: _file(c.scan))
     resolve_deferrals = r("deferrals", lambda c: list(c.deferrals.all()))
 
@@ -259,7 +261,7 @@ class LicenceOut(Schema):
     expired_on: dt.date | None
 
     resolve_holder = r("holder", lambda x: {"id": x.holder_id, "name": x.holder_name})
-    resolve_status_label = r("status_label", lambda x: x.get_status_display())
+    resolve_status_label = r("status_label", lambda x: choice_label(x, "status"))
 
 
 class RouteOption(Schema):

@@ -233,3 +233,28 @@ def test_detail_query_count(api, catalogue, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         status, _ = api.get("/api/catalog/powers/FOOD-1")
     assert status == 200
+
+
+def test_a_long_list_counts_only_so_far(api, catalogue, monkeypatch):
+    """Past the count cap a list's count is a lower bound that keeps ahead of the page, and
+    says it is not exact; paging on still reaches every row."""
+    from shenguan.core import pagination
+
+    _more_powers(catalogue, 5)  # 3 + 5 = 8 in force
+    _, body = api.get("/api/catalog/powers?limit=2")
+    assert (body["count"], body["count_exact"]) == (8, True)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    _, body = api.get("/api/catalog/powers?limit=2")
+    assert (body["count"], body["count_exact"]) == (3, False)
+    _, body = api.get("/api/catalog/powers?limit=2&offset=4")
+    assert (body["count"], body["count_exact"]) == (7, False)
+    _, body = api.get("/api/catalog/powers?limit=2&offset=6")
+    assert (body["count"], body["count_exact"]) == (8, True)
+    codes, offset = [], 0
+    while True:
+        _, body = api.get(f"/api/catalog/powers?limit=3&offset={offset}")
+        codes += [p["code"] for p in body["items"]]
+        offset += 3
+        if offset >= body["count"]:
+            break
+    assert len(codes) == len(set(codes)) == 8

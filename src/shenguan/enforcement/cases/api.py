@@ -9,10 +9,11 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from shenguan.core.errors import DomainError, NotFound
+from shenguan.core.pagination import Pagination
 from shenguan.core.permissions import Scope
 
 from ..common.documents import filename, render
@@ -84,7 +85,7 @@ class CaseFilter(Schema):
 
 
 @router.get("/cases", response=list[CaseOut], summary="Penalty cases in the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]):
     qs = visible_cases(request).order_by("-opened_on", "-id")
     for name in ("status", "procedure", "squad_id", "party_id"):
@@ -154,7 +155,7 @@ def current_policy(request: HttpRequest):
 
 
 @router.get("/leads", response=list[CaseLeadOut], summary="Leads in the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_leads(request: HttpRequest, status: LeadStatus | None = None):
     qs = CaseLead.objects.restrict(request.user, "view").order_by("-received_on", "-id")
     return qs.filter(status=status) if status else qs

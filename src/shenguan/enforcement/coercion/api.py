@@ -5,10 +5,11 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from shenguan.core.errors import NotFound
+from shenguan.core.pagination import Pagination
 
 from . import services
 from .models import CoerciveMeasure, MeasureKind, MeasureStatus, ReleaseReason
@@ -83,7 +84,7 @@ def _get(request, measure_id: int) -> CoerciveMeasure:
 @router.get(
     "/measures", response=list[MeasureOut], summary="Sealing and seizure in the caller's scope"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_measures(request: HttpRequest, status: MeasureStatus | None = None):
     qs = CoerciveMeasure.objects.restrict(request.user, "view").order_by("-requested_at", "-id")
     return qs.filter(status=status) if status else qs

@@ -12,10 +12,11 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from shenguan.core.api import PUBLIC
 from shenguan.core.errors import DomainError, Forbidden, NotFound
+from shenguan.core.pagination import Pagination
 from shenguan.core.permissions import Role, Scope
 
 from .calculator import calculate
@@ -169,7 +170,7 @@ class BenchmarkFilter(Schema):
 
 
 @router.get("/tables", response=list[TableOut], auth=PUBLIC)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_tables(request: HttpRequest, name: str | None = None):
     qs = BenchmarkTable.objects.restrict(request.user, "view")
     if name:
@@ -197,7 +198,7 @@ def get_table(request: HttpRequest, table_id: int):
 
 
 @router.get("/benchmarks", response=list[BenchmarkOut], auth=PUBLIC)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_benchmarks(request: HttpRequest, filters: Query[BenchmarkFilter]):
     qs = Benchmark.objects.restrict(request.user, "view").select_related("table")
     if filters.table:
@@ -253,7 +254,7 @@ def get_benchmark(request: HttpRequest, benchmark_id: int):
 
 
 @router.get("/no-penalty-rules", response=list[NoPenaltyRuleOut], auth=PUBLIC)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_no_penalty_rules(
     request: HttpRequest, table: int | None = None, on: dt.date | None = None
 ):

@@ -6,10 +6,11 @@ import datetime as dt
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Schema, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from shenguan.core.errors import NotFound
+from shenguan.core.pagination import Pagination
 from shenguan.core.permissions import Scope
 
 from ..evidence.models import Evidence
@@ -166,7 +167,7 @@ class InspectionFilter(Schema):
 @router.get(
     "/inspections", response=list[InspectionOut], summary="Inspections in the caller's scope"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_inspections(request: HttpRequest, filters: Query[InspectionFilter]):
     qs = _visible(request).order_by("-created", "-id")
     if filters.status:

@@ -5,10 +5,11 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from shenguan.core.errors import Forbidden
+from shenguan.core.pagination import Pagination
 from shenguan.core.permissions import Scope
 
 from ..common.scope import ENFORCEMENT_STAFF_ROLES
@@ -59,7 +60,7 @@ class ReviewQueueOut(Schema):
 @router.get(
     "/queue", response=list[ReviewQueueOut], summary="Cases awaiting legal review, oldest first"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def queue(request: HttpRequest):
     _staff_only(request)
     return (
@@ -111,7 +112,7 @@ class EnforcementAlertOut(Schema):
 @router.get(
     "/alerts", response=list[EnforcementAlertOut], summary="Open alerts (all=true: resolved too)"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def alerts(request: HttpRequest, all: bool = False):  # noqa: A002
     qs = Alert.objects.restrict(request.user, "view").order_by("-raised_at", "-id")
     return qs if all else qs.filter(resolved_at__isnull=True)
@@ -153,7 +154,7 @@ class EnforcementGuidanceOut(Schema):
     response=list[EnforcementGuidanceOut],
     summary="Guidance (officers: what was sent to them)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def guidance(request: HttpRequest):
     return Guidance.objects.restrict(request.user, "view").select_related("author", "recipient")
 

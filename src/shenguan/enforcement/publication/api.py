@@ -4,9 +4,10 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from shenguan.core.api import PUBLIC
+from shenguan.core.pagination import Pagination
 
 from . import services
 from .models import Publication, PublicationKind, PublicationStatus
@@ -40,7 +41,7 @@ class PublicationReasonIn(Schema):
     auth=PUBLIC,
     summary="Published licensing and penalty decisions (individuals' names masked)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_publications(request: HttpRequest, kind: PublicationKind | None = None, q: str = ""):
     qs = Publication.objects.restrict(request.user, "view").order_by("-published_on", "-id")
     if kind:

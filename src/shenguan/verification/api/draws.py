@@ -2,11 +2,12 @@
 public list of published draws."""
 
 from django.http import HttpRequest
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from shenguan.core.api import PUBLIC
 from shenguan.core.errors import NotFound
+from shenguan.core.pagination import Pagination
 
 from .. import services
 from ..choices import PoolStatus
@@ -27,7 +28,7 @@ from .schemas import (
 
 
 @router.get("/pool", response=list[PoolEntryOut], summary="The random-sampling directory")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_pool(request: HttpRequest, status: PoolStatus | None = PoolStatus.WAITING):
     qs = PoolEntry.objects.restrict(request.user, "view").select_related(
         "party", "licence", "policy"
@@ -49,7 +50,7 @@ def get_draw(request: HttpRequest, draw_id: int) -> Draw:
 
 
 @router.get("/draws", response=list[DrawOut], summary="Draws within scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_draws(request: HttpRequest):
     return draws(request).defer("inputs")
 
@@ -89,7 +90,7 @@ def replay(request: HttpRequest, draw_id: int):
 
 
 @router.get("/recusals", response=list[RecusalOut], summary="Registered recusals")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_recusals(request: HttpRequest, party_id: int | None = None):
     qs = Recusal.objects.restrict(request.user, "view").select_related("staff", "party")
     if party_id:
@@ -126,7 +127,7 @@ def policy(request: HttpRequest):
     auth=PUBLIC,
     summary="Published draws (anyone): targets, inspectors, results",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def public_list(request: HttpRequest):
     return _Mapped(with_targets(published_draws()), public_draw)
 

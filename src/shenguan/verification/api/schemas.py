@@ -6,6 +6,8 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Field, Schema
 
+from shenguan.core.labels import choice_label
+
 from ..choices import (
     DrawStatus,
     FindingOutcome,
@@ -47,7 +49,7 @@ class PushOut(Schema):
 
     @staticmethod
     def resolve_kind_label(obj) -> str:
-        return str(obj.get_kind_display())
+        return choice_label(obj, "kind")
 
     @staticmethod
     def resolve_party_name(obj) -> str:
@@ -111,7 +113,7 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj) -> str:
-        return str(obj.get_status_display())
+        return choice_label(obj, "status")
 
     @staticmethod
     def resolve_result(obj):
@@ -185,7 +187,7 @@ class FindingOut(Schema):
 
     @staticmethod
     def resolve_outcome_label(obj) -> str:
-        return str(obj.get_outcome_display())
+        return choice_label(obj, "outcome")
 
     @staticmethod
     def resolve_recorded_by_name(obj) -> str:

@@ -4,10 +4,11 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from shenguan.core.errors import NotFound
+from shenguan.core.pagination import Pagination
 
 from .. import services
 from ..choices import LeadStatus, Method, PushKind, TaskOrigin, TaskStatus
@@ -50,7 +51,7 @@ class PushFilter(Schema):
 
 
 @router.get("/pushes", response=list[PushOut], summary="Pushes within scope (the squad inbox)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_pushes(request: HttpRequest, filters: Query[PushFilter]):
     qs = pushes(request)
     today = timezone.localdate()
@@ -131,7 +132,7 @@ class TaskFilter(Schema):
 
 
 @router.get("/tasks", response=list[TaskOut], summary="Verification tasks within scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilter]):
     qs = tasks(request)
     for name in (
@@ -223,7 +224,7 @@ def leads(request: HttpRequest):
 
 
 @router.get("/leads", response=list[LeadOut], summary="Penalty-case leads within scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_leads(request: HttpRequest, status: LeadStatus | None = None, party_id: int | None = None):
     qs = leads(request)
     if status:
