@@ -11,7 +11,7 @@
    200,000 parties (valid credit codes and ID numbers, spread over the grids and credit tiers),
    1,000,000 applications over three years in every status and route, with dates consistent
    with their status, and 5,000,000 journal entries chained from the demo's head;
-3. ANALYZEs, then measures (warm, median of N) the application list page and API, the party
+3. VACUUM ANALYZEs, then measures (warm, median of N) the application list page and API, the party
    credit lookup, the command-centre endpoints, and journal verification throughput.
 """
 
@@ -365,8 +365,11 @@ def load(scale: float) -> dict:
                 f"(SELECT max(id) FROM {table}))"
             )
     raw.commit()
-    with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+    # VACUUM as well as ANALYZE: autovacuum does both to a table after a bulk insert, and
+    # without the visibility map the planner cannot use index-only scans (the command
+    # centre's daily counts then read the whole table: 340 ms instead of 80 ms for intake)
+    with connection.cursor() as cur:  # (autocommit: VACUUM cannot run in a transaction)
+        cur.execute("VACUUM ANALYZE")
     return counts
 
 

@@ -87,6 +87,7 @@ def _db_year(year: int) -> dict[dt.date, bool] | None:
 def clear_cache() -> None:
     """Forget cached holiday tables (after a load, and between tests)."""
     _CACHE.clear()
+    _PREFIX.clear()
 
 
 @lru_cache(maxsize=1)
@@ -154,12 +155,38 @@ def deadline(law: Law | str, start: dt.date, days: int) -> dt.date:
     return add_calendar_days(start, days)
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
-    count = 0
-    day = start
-    while day < end:
+# year -> (the holiday table it was built from, running count of working days): entry
+# ``n`` is the number of working days from 1 January to the year's n-th day inclusive.
+_PREFIX: dict[int, tuple[object, list[int]]] = {}
+
+
+def _running_count(year: int) -> list[int]:
+    table = _db_year(year)
+    hit = _PREFIX.get(year)
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    counts = [0]
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        counts.append(counts[-1] + is_working_day(day))
         day += dt.timedelta(days=1)
-        if is_working_day(day):
-            count += 1
+    _PREFIX[year] = (table, counts)
+    return counts
+
+
+def _through(day: dt.date) -> int:
+    """Working days from 1 January of ``day``'s year to ``day`` inclusive."""
+    return _running_count(day.year)[day.timetuple().tm_yday]
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 if end <= start).
+
+    Counted from a running total per year (built once per holiday table), so a page that
+    shows a hundred clocks with years-old dates costs no more than one with fresh ones."""
+    if end <= start:
+        return 0
+    count = _through(end) - _through(start)
+    for year in range(start.year, end.year):
+        count += _running_count(year)[-1]
     return count

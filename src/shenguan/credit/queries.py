@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from stdnum.cn import uscc
 
 from shenguan.parties.choices import PartyKind
 from shenguan.parties.models import Party
@@ -95,9 +96,9 @@ def public_lookup(q: str, day: dt.date | None = None):
     if len(q) < 2:
         return Party.objects.none()
     code = "".join(q.split()).upper()
-    cond = Q(name__icontains=q)
-    if len(code) == 18:
-        cond |= Q(uscc=code)
+    # A whole valid credit code is looked up by its index; anything else is a name fragment
+    # (on PostgreSQL a trigram index serves the substring match: parties migration 0002).
+    cond = Q(uscc=code) if uscc.is_valid(code) else Q(name__icontains=q)
     return (
         Party.objects.filter(kind=PartyKind.ENTERPRISE)
         .filter(cond)

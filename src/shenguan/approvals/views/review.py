@@ -61,6 +61,7 @@ def acting_post_ids(scope: Scope) -> list[int]:
 def review_queryset(request, scope: Scope, mine: bool):
     qs = (
         visible_applications(request)
+        .for_list()
         .filter(status__in=REVIEW_STATES)
         # a correlated count, evaluated for the rows of the page only (an aggregate over the
         # join would group every matching application before the sort and the limit)

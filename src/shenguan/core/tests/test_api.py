@@ -88,3 +88,17 @@ def test_request_id_is_echoed(client):
     response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert response["X-Request-ID"] == "abc-123"
     assert response.json()["status"] == "ok"
+
+
+def test_choice_labels_match_django_in_each_language():
+    from django.utils import translation
+
+    from shenguan.core.labels import choice_label
+    from shenguan.core.models import OutboxEvent
+
+    for value, _ in OutboxEvent.Status.choices:
+        event = OutboxEvent(status=value)
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                assert choice_label(event, "status") == event.get_status_display()
+    assert choice_label(OutboxEvent(status="no-such"), "status") == "no-such"

@@ -246,3 +246,39 @@ def test_deadline_cli_prints_the_date_alone(tmp_path):
     )
     assert refused.returncode != 0
     assert "2027" in refused.stderr and refused.stdout == ""
+
+
+def _walked(start: dt.date, end: dt.date) -> int:
+    """The definition, one day at a time."""
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        count += calendar.is_working_day(day)
+    return count
+
+
+@pytest.mark.django_db
+def test_working_days_between_agrees_with_walking_the_days(settings):
+    """The running-total count equals the day-by-day definition across year ends, on the
+    package's calendar and again after a loaded table changes a day."""
+    import random
+
+    rng = random.Random(7)
+    first = D("2023-01-01")
+    pairs = [(D("2025-12-31"), D("2026-01-01")), (D("2024-02-28"), D("2024-03-01"))]
+    for _ in range(60):
+        a = first + dt.timedelta(days=rng.randrange(0, 4 * 365))
+        b = a + dt.timedelta(days=rng.randrange(-30, 800))
+        pairs.append((a, min(b, D("2026-12-31"))))
+    for a, b in pairs:
+        assert calendar.working_days_between(a, b) == _walked(a, b), (a, b)
+    assert calendar.working_days_between(D("2026-03-05"), D("2026-03-01")) == 0
+    before = calendar.working_days_between(D("2026-02-27"), D("2026-03-31"))
+    data = json.loads((settings.DATA_DIR / "holidays" / "holiday-cn_2026.json").read_text())
+    data["days"].append({"name": "测试", "date": "2026-03-02", "isOffDay": True})
+    load_holidays(data)
+    assert calendar.working_days_between(D("2026-02-27"), D("2026-03-31")) == before - 1
+    for a, b in pairs:
+        assert calendar.working_days_between(a, b) == _walked(a, b), (a, b)
+    with pytest.raises(UnknownYear):
+        calendar.working_days_between(D("2026-12-20"), D("2027-01-10"))
