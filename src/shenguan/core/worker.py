@@ -64,23 +64,35 @@ class Worker:
                 OutboxEvent.objects.filter(id__in=ids).update(next_attempt_at=now + self.lease)
         return ids
 
-    def targets(self, event: OutboxEvent) -> list[tuple[str, object]]:
+    def targets(self, event: OutboxEvent, subscriptions=None) -> list[tuple[str, object]]:
         found: list[tuple[str, object]] = [
             (c.name, c) for c in CONSUMERS.values() if c.wants(event.type)
         ]
-        for sub in WebhookSubscription.objects.filter(is_active=True):
+        if subscriptions is None:
+            subscriptions = self.subscriptions()
+        for sub in subscriptions:
             if sub.wants(event.type):
                 found.append((sub.consumer_name, sub))
         return found
 
-    def process(self, event_id) -> bool:
+    @staticmethod
+    def subscriptions() -> list[WebhookSubscription]:
+        """Active webhook subscriptions, read once per claimed batch (not once per event)."""
+        return list(WebhookSubscription.objects.filter(is_active=True))
+
+    def process(self, event_id, subscriptions=None) -> bool:
         event = OutboxEvent.objects.filter(id=event_id).first()
         if event is None or event.status != OutboxEvent.Status.PENDING:
             return True
-        done = set(ConsumerReceipt.objects.filter(event=event).values_list("consumer", flat=True))
+        targets = self.targets(event, subscriptions)
+        done = (
+            set(ConsumerReceipt.objects.filter(event=event).values_list("consumer", flat=True))
+            if targets
+            else set()
+        )
         all_ok = True
         errors = []
-        for name, target in self.targets(event):
+        for name, target in targets:
             if name in done:
                 continue
             ok, error = self._deliver_one(event, name, target)
@@ -115,6 +127,7 @@ class Worker:
             if isinstance(target, WebhookSubscription):
                 status_code = deliver_webhook(target, event)
                 ConsumerReceipt.objects.get_or_create(event=event, consumer=name)
+                ok, error = True, ""
             else:
                 with (
                     acting_as(
@@ -126,13 +139,19 @@ class Worker:
                 ):
                     ConsumerReceipt.objects.create(event=event, consumer=name)
                     target.handler(event)
-            ok, error = True, ""
+                    # the attempt is recorded with the effect: one commit, not two
+                    self._record_attempt(event, name, number, True, None, "", started)
+                return True, ""
         except IntegrityError:
             ok, error = True, ""  # another delivery already applied it for this consumer
         except Exception as exc:  # a consumer's failure must not stop the others
             log.warning("event %s to %s failed: %s", event.id, name, exc)
             ok, error = False, f"{type(exc).__name__}: {exc}"[:2000]
             status_code = getattr(exc, "status_code", status_code)
+        self._record_attempt(event, name, number, ok, status_code, error, started)
+        return ok, error
+
+    def _record_attempt(self, event, name, number, ok, status_code, error, started) -> None:
         DeliveryAttempt.objects.create(
             event=event,
             consumer=name,
@@ -143,7 +162,6 @@ class Worker:
             duration_ms=int((time.monotonic() - started) * 1000),
             worker=self.name[:100],
         )
-        return ok, error
 
     def deliver_pending(self, limit: int | None = None) -> int:
         """Deliver what is due now, in this process (tests, ``--once``). An event that fails
@@ -154,8 +172,9 @@ class Worker:
             ids = self.claim(due_by)
             if not ids:
                 break
+            subscriptions = self.subscriptions()
             for event_id in ids:
-                self.process(event_id)
+                self.process(event_id, subscriptions)
                 handled += 1
                 if limit is not None and handled >= limit:
                     return handled
