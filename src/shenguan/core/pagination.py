@@ -21,6 +21,7 @@ COUNT_CAP = 1_000
 
 def bounded_count(queryset, upto: int) -> tuple[int, bool]:
     """(count, exact): the number of rows if it is at most ``upto``, else (``upto``, False)."""
+    upto = min(upto, 2**63 - 2)  # the SQL LIMIT below is upto + 1, a signed 64-bit number
     if not isinstance(queryset, QuerySet):
         n = len(queryset)
         return (n, True) if n <= upto else (upto, False)
