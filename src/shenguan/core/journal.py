@@ -308,10 +308,10 @@ def _walk(cursor, vendor: str, lo: int, hi: int, prev_hash: str | None) -> _Span
                 # (orjson reads an integer beyond 64 bits as a float: parse exactly again)
                 data["before"] = None if before is None else json.loads(before)
                 data["after"] = None if after is None else json.loads(after)
-            if not ok and sha256(encode(data).encode("utf-8")).hexdigest() != hash_:
-                span.broken_seq, span.broken_id = seq, id_
-                span.reason = "its content does not match its hash (altered)"
-                return span
+                if sha256(encode(data).encode("utf-8")).hexdigest() != hash_:
+                    span.broken_seq, span.broken_id = seq, id_
+                    span.reason = "its content does not match its hash (altered)"
+                    return span
             prev_hash = hash_
             expected += 1
             span.checked += 1

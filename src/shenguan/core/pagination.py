@@ -22,15 +22,15 @@ COUNT_CAP = 1_000
 def bounded_count(queryset, upto: int) -> tuple[int, bool]:
     """(count, exact): the number of rows if it is at most ``upto``, else (``upto``, False)."""
     upto = min(upto, 2**63 - 2)  # the SQL LIMIT below is upto + 1, a signed 64-bit number
-    if not isinstance(queryset, QuerySet):
+    if isinstance(queryset, QuerySet):
+        counted = queryset.all().order_by()  # (order is no matter to a count)
+        if counted._fields is None:
+            # model rows: count their keys only, so that annotations the list shows (a
+            # correlated sub-select per row, say) are not computed for every counted row
+            counted = counted.values("pk")
+        n = counted[: upto + 1].count()
+    else:
         n = len(queryset)
-        return (n, True) if n <= upto else (upto, False)
-    counted = queryset.all().order_by()  # (order is no matter to a count)
-    if counted._fields is None:
-        # model rows: count their keys only, so that annotations the list shows (a correlated
-        # sub-select per row, say) are not computed for every counted row
-        counted = counted.values("pk")
-    n = counted[: upto + 1].count()
     return (n, True) if n <= upto else (upto, False)
 
 

@@ -12,6 +12,7 @@ from stdnum.cn import uscc
 
 from shenguan.parties.choices import PartyKind
 from shenguan.parties.models import Party
+from shenguan.parties.validators import normalize_uscc
 
 from .choices import FALSE_OR_UNKEPT_COMMITMENT, PUBLIC_LISTS, ListKind
 from .models import CreditEvent, CreditPolicy, ListEntry
@@ -95,7 +96,7 @@ def public_lookup(q: str, day: dt.date | None = None):
     q = (q or "").strip()
     if len(q) < 2:
         return Party.objects.none()
-    code = "".join(q.split()).upper()
+    code = normalize_uscc(q)
     # A whole valid credit code is looked up by its index; anything else is a name fragment
     # (on PostgreSQL a trigram index serves the substring match: parties migration 0002).
     cond = Q(uscc=code) if uscc.is_valid(code) else Q(name__icontains=q)
