@@ -1,10 +1,11 @@
 """Roles and scopes. Roles are Django groups named by the codes below; the UI shows the
 Chinese label. A ``Scope`` is what one user may see: their department, sections, grids and
-parties, computed once per request and cached on the user object."""
+parties, computed once per request (the sets on first use) and cached on the user object."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -57,14 +58,16 @@ def roles_of(user) -> set[str]:
 
 @dataclass
 class Scope:
+    """What one user may see. Roles and the staff record are read at once; the sections, grids
+    and parties only when a permission first asks for them (a zone-wide reader's list never
+    does), then kept for the request like the rest."""
+
     user: object = None
     roles: set[str] = field(default_factory=set)
     is_admin: bool = False
     staff_id: int | None = None
     department_id: int | None = None
-    section_ids: set[int] = field(default_factory=set)
-    grid_ids: set[int] = field(default_factory=set)
-    party_ids: set[int] = field(default_factory=set)
+    home_section_id: int | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -85,6 +88,44 @@ class Scope:
     def sees_full_identifiers(self) -> bool:
         return self.is_admin or bool(self.roles & {r.value for r in FULL_IDENTIFIER_ROLES})
 
+    @cached_property
+    def section_ids(self) -> set[int]:
+        """The staff member's own section and those of the posts held or backed up."""
+        if self.staff_id is None:
+            return set()
+        from shenguan.org.models import Post
+
+        ids = set(
+            Post.objects.filter(
+                models.Q(holder_id=self.staff_id) | models.Q(backup_id=self.staff_id)
+            ).values_list("section_id", flat=True)
+        )
+        ids.add(self.home_section_id)
+        ids.discard(None)
+        return ids
+
+    @cached_property
+    def grid_ids(self) -> set[int]:
+        """Grids the staff member works, and grids of the squads among their sections."""
+        if self.staff_id is None:
+            return set()
+        from shenguan.org.models import Grid
+
+        return set(
+            Grid.objects.filter(
+                models.Q(worker_id=self.staff_id) | models.Q(squad_id__in=self.section_ids)
+            ).values_list("id", flat=True)
+        )
+
+    @cached_property
+    def party_ids(self) -> set[int]:
+        """Parties the login acts for (an applicant's own enterprise or person)."""
+        if self.user is None:
+            return set()
+        from shenguan.parties.models import PartyAccount
+
+        return set(PartyAccount.objects.filter(user=self.user).values_list("party_id", flat=True))
+
     @classmethod
     def of(cls, user) -> Scope:
         if user is None or not getattr(user, "is_authenticated", False):
@@ -94,27 +135,13 @@ class Scope:
             return cached
         roles = roles_of(user)
         scope = cls(user=user, roles=roles, is_admin=Role.ADMINISTRATOR.value in roles)
-        from shenguan.org.models import Grid, Staff
-        from shenguan.parties.models import PartyAccount
+        from shenguan.org.models import Staff
 
         staff = Staff.objects.filter(user=user).only("id", "department_id", "section_id").first()
         if staff is not None:
             scope.staff_id = staff.pk
             scope.department_id = staff.department_id
-            scope.section_ids = set(staff.held_posts.values_list("section_id", flat=True)) | set(
-                staff.backup_posts.values_list("section_id", flat=True)
-            )
-            if staff.section_id:
-                scope.section_ids.add(staff.section_id)
-            scope.section_ids.discard(None)
-            scope.grid_ids = set(
-                Grid.objects.filter(
-                    models.Q(worker=staff) | models.Q(squad_id__in=scope.section_ids)
-                ).values_list("id", flat=True)
-            )
-        scope.party_ids = set(
-            PartyAccount.objects.filter(user=user).values_list("party_id", flat=True)
-        )
+            scope.home_section_id = staff.section_id
         user._shenguan_scope = scope
         return scope
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shenguan.core.api_clients import issue_token, revoke_token
 from shenguan.core.models import ApiClient, JournalEntry, hash_token
@@ -41,6 +46,26 @@ def test_token_is_stored_hashed_and_can_be_revoked(api, make_user):
     status, _ = api.get("/api/core/me")
     assert status == 401
     assert JournalEntry.objects.filter(action="core.api_client.revoked").exists()
+
+
+def test_token_last_use_is_kept_to_the_minute_without_a_write_per_call(api, make_user):
+    service_user = make_user("command_centre", username="other-system")
+    client, token = issue_token("交通局业务系统", service_user)
+    t0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+    def call(at):
+        with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as ctx:
+            status, _ = api.token(token).get("/api/core/me")
+        assert status == 200
+        writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+        return writes, ApiClient.objects.get(pk=client.pk).last_used_at
+
+    writes, used = call(t0)
+    assert len(writes) == 1 and used == t0  # first use
+    writes, used = call(t0 + dt.timedelta(seconds=59))
+    assert writes == [] and used == t0  # within the minute: no write
+    writes, used = call(t0 + dt.timedelta(seconds=61))
+    assert len(writes) == 1 and used == t0 + dt.timedelta(seconds=61)
 
 
 def test_wrong_token_is_refused(api):
