@@ -6,7 +6,8 @@ it does not share the server's interpreter:
 
 ``plan.json`` is a list of ``[method, path, body-or-null]``, or ``{"repeat": [method, path,
 body], "seconds": S}`` to send the same request for S seconds. Each request authenticates
-with ``--token`` (``Authorization: Bearer``). Every client opens a connection per request
+with ``--token`` (``Authorization: Bearer``) and carries any ``--header "Name: value"``
+given (e.g. ``Prefer: return=minimal``). Every client opens a connection per request
 (gunicorn's sync workers close the connection after each response). The result is printed as
 one JSON object: count, errors, status counts, seconds, rps, p50/p90/p99/max in ms."""
 
@@ -28,7 +29,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-async def one(host: str, port: int, method: str, path: str, body, token: str) -> int:
+async def one(
+    host: str, port: int, method: str, path: str, body, token: str, headers: tuple[str, ...] = ()
+) -> int:
     data = b"" if body is None else json.dumps(body).encode()
     head = (
         f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n"
@@ -37,6 +40,8 @@ async def one(host: str, port: int, method: str, path: str, body, token: str) ->
     )
     if token:
         head += f"Authorization: Bearer {token}\r\n"
+    for header in headers:
+        head += f"{header}\r\n"
     reader, writer = await asyncio.open_connection(host, port)
     try:
         writer.write(head.encode() + b"\r\n" + data)
@@ -49,7 +54,7 @@ async def one(host: str, port: int, method: str, path: str, body, token: str) ->
     return status
 
 
-async def run(url: str, clients: int, plan, token: str) -> dict:
+async def run(url: str, clients: int, plan, token: str, headers: tuple[str, ...] = ()) -> dict:
     parts = urlsplit(url)
     host, port = parts.hostname, parts.port or 80
     latencies: list[float] = []
@@ -72,7 +77,7 @@ async def run(url: str, clients: int, plan, token: str) -> dict:
         while (req := next_request()) is not None:
             t0 = time.perf_counter()
             try:
-                status = await one(host, port, req[0], req[1], req[2], token)
+                status = await one(host, port, req[0], req[1], req[2], token, headers)
             except Exception as exc:  # a refused or reset connection counts as an error
                 errors.append(f"{type(exc).__name__}: {exc}")
                 continue
@@ -105,10 +110,11 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=32)
     p.add_argument("--plan", required=True, help="JSON file (see the module doc)")
     p.add_argument("--token", default="")
+    p.add_argument("--header", action="append", default=[], help='"Name: value", repeatable')
     args = p.parse_args()
     with open(args.plan, encoding="utf-8") as fh:
         plan = json.load(fh)
-    result = asyncio.run(run(args.url, args.clients, plan, args.token))
+    result = asyncio.run(run(args.url, args.clients, plan, args.token, tuple(args.header)))
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
 

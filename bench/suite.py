@@ -51,6 +51,11 @@ def parse() -> argparse.Namespace:
     p.add_argument("--web", type=int, default=4, help="gunicorn worker processes")
     p.add_argument("--clients", type=int, default=32, help="(c) concurrent HTTP clients")
     p.add_argument("--http", type=int, default=600, help="(c) submits and approves each")
+    p.add_argument(
+        "--prefer-minimal",
+        action="store_true",
+        help="(c) submits and approves send Prefer: return=minimal (204, no detail read back)",
+    )
     p.add_argument("--ceiling-seconds", type=float, default=15.0)
     p.add_argument("--pgbench-seconds", type=int, default=30)
     p.add_argument("--port", type=int, default=8765)
@@ -266,7 +271,7 @@ def flows(args, database_url: str, world: dict, env: dict) -> dict:
 
 
 # --- c. HTTP ------------------------------------------------------------------------------
-def loadgen(url: str, clients: int, plan, token: str) -> dict:
+def loadgen(url: str, clients: int, plan, token: str, headers: tuple[str, ...] = ()) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(plan, fh)
     out = subprocess.run(
@@ -281,6 +286,7 @@ def loadgen(url: str, clients: int, plan, token: str) -> dict:
             fh.name,
             "--token",
             token,
+            *(arg for header in headers for arg in ("--header", header)),
         ],
         check=True,
         capture_output=True,
@@ -374,12 +380,14 @@ def http(args, world: dict, env: dict) -> dict:
             {"repeat": ["POST", "/bench/ceiling", None], "seconds": args.ceiling_seconds},
             "",
         )
-        log("(c) submit over HTTP …")
+        prefer = ("Prefer: return=minimal",) if args.prefer_minimal else ()
+        log(f"(c) submit over HTTP {' '.join(prefer)}…")
         submit = loadgen(
             url,
             args.clients,
             [["POST", f"/api/approvals/applications/{pk}/submit", None] for pk in drafts],
             applicant_token,
+            prefer,
         )
         for pk in drafts:
             services.accept(pk, user=clerk)
@@ -391,6 +399,7 @@ def http(args, world: dict, env: dict) -> dict:
             args.clients,
             [["POST", f"/api/approvals/applications/{pk}/approve", {}] for pk in drafts],
             officer_token,
+            prefer,
         )
         memory = [vm_hwm_mib(pid) for pid in worker_pids(server.pid)]
         wait_for_tasks(drafts)
@@ -448,7 +457,7 @@ def main() -> None:
     print(
         f"Shenguan benchmark suite — PostgreSQL, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}"
     )
-    print(f"{'measure':<52}{'value':>14}")
+    print(f"{'measure':<72}{'value':>14}")
     rows = [
         ("a. pgbench TPC-B, 8 clients (tps)", f"{tps:.0f}"),
         (
@@ -460,9 +469,10 @@ def main() -> None:
     ]
     for name in ("ceiling", "submit", "approve"):
         r = c[name]
+        minimal = " (Prefer: return=minimal)" if args.prefer_minimal and name != "ceiling" else ""
         rows.append(
             (
-                f"c. {name}: req/s · p50 · p99 ms ({args.clients} clients)",
+                f"c. {name}{minimal}: req/s · p50 · p99 ms ({args.clients} clients)",
                 f"{r['rps']:.0f} · {r['p50_ms']:.0f} · {r['p99_ms']:.0f}",
             )
         )
@@ -484,7 +494,7 @@ def main() -> None:
     if lat:
         rows.append(("   push→task mean ms", f"{statistics.mean(lat):.0f}"))
     for label, value in rows:
-        print(f"{label:<52}{value:>14}")
+        print(f"{label:<72}{value:>14}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, InterfaceError, InternalError, OperationalError
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -70,6 +70,25 @@ session_auth = SessionAuth()
 token_auth = TokenAuth()
 AUTH = [token_auth, session_auth]
 PUBLIC = [token_auth, SessionAuth(csrf=False), OptionalAuth()]
+
+
+def prefers_minimal(request: HttpRequest) -> bool:
+    """Whether the caller sent ``Prefer: return=minimal`` (RFC 7240 §4.2): it wants the
+    outcome of a write, not the written resource again."""
+    for preference in request.headers.get("Prefer", "").split(","):
+        name_value = preference.split(";", 1)[0].replace(" ", "").lower()
+        if name_value == "return=minimal":
+            return True
+    return False
+
+
+def minimal_response(location: str) -> HttpResponse:
+    """The answer to a write under ``Prefer: return=minimal``: 204, where the resource is,
+    and that the preference was honoured."""
+    response = HttpResponse(status=204)
+    response["Location"] = location
+    response["Preference-Applied"] = "return=minimal"
+    return response
 
 
 INT64_MAX = 2**63 - 1

@@ -2,10 +2,12 @@
 uploads, intake, routes and commitments, review and decision, documents."""
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import File, Query, Schema, UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
+from shenguan.core.api import minimal_response, prefers_minimal
 from shenguan.core.errors import Forbidden, NotFound
 from shenguan.core.idempotency import idempotent
 from shenguan.core.pagination import Pagination
@@ -49,6 +51,10 @@ from .schemas import (
 )
 
 Detail = ApplicationDetailOut
+# A step on an application answers the whole application, or — when the caller sends
+# ``Prefer: return=minimal`` (RFC 7240) — 204 with its address: serialising the detail
+# (clock, route options, materials, history, receipts, …) costs more than most steps.
+Step = {200: Detail, 204: None}
 
 
 def visible(request: HttpRequest):
@@ -200,10 +206,12 @@ def set_material_state(
 
 
 def _after(request, application_id):
+    if prefers_minimal(request):
+        return minimal_response(reverse("api:application_detail", args=[application_id]))
     return get_visible(request, application_id)
 
 
-@router.post("/applications/{application_id}/submit", response=Detail, summary="Submit")
+@router.post("/applications/{application_id}/submit", response=Step, summary="Submit")
 def submit(request: HttpRequest, application_id: int):
     services.submit(application_id, user=request.user)
     return _after(request, application_id)
@@ -211,7 +219,7 @@ def submit(request: HttpRequest, application_id: int):
 
 @router.post(
     "/applications/{application_id}/notice",
-    response=Detail,
+    response=Step,
     summary="The one-time notice of all missing or faulty materials (art 32)",
 )
 def notify_deficiency(request: HttpRequest, application_id: int, payload: NoteIn):
@@ -228,7 +236,7 @@ def notice_pdf(request: HttpRequest, application_id: int):
     return pdf_response(documents.notice_pdf(notice), f"notice-{app.number}.pdf")
 
 
-@router.post("/applications/{application_id}/resubmit", response=Detail, summary="Resubmit")
+@router.post("/applications/{application_id}/resubmit", response=Step, summary="Resubmit")
 def resubmit(request: HttpRequest, application_id: int):
     services.resubmit(application_id, user=request.user)
     return _after(request, application_id)
@@ -236,7 +244,7 @@ def resubmit(request: HttpRequest, application_id: int):
 
 @router.post(
     "/applications/{application_id}/accept",
-    response=Detail,
+    response=Step,
     summary="Accept with a numbered receipt (art 32)",
 )
 def accept(request: HttpRequest, application_id: int):
@@ -246,7 +254,7 @@ def accept(request: HttpRequest, application_id: int):
 
 @router.post(
     "/applications/{application_id}/refuse-intake",
-    response=Detail,
+    response=Step,
     summary="Refuse to accept (written receipt with reasons and remedies)",
 )
 def refuse_intake(request: HttpRequest, application_id: int, payload: RefuseIn):
@@ -258,7 +266,7 @@ def refuse_intake(request: HttpRequest, application_id: int, payload: RefuseIn):
 
 @router.post(
     "/applications/{application_id}/redirect",
-    response=Detail,
+    response=Step,
     summary="Not this body's power: name the competent body (art 32)",
 )
 def redirect(request: HttpRequest, application_id: int, payload: RedirectIn):
@@ -273,7 +281,7 @@ def redirect(request: HttpRequest, application_id: int, payload: RedirectIn):
 
 @router.post(
     "/applications/{application_id}/not-required",
-    response=Detail,
+    response=Step,
     summary="No licence needed (art 32)",
 )
 def not_required(request: HttpRequest, application_id: int, payload: NotRequiredIn):
@@ -281,7 +289,7 @@ def not_required(request: HttpRequest, application_id: int, payload: NotRequired
     return _after(request, application_id)
 
 
-@router.post("/applications/{application_id}/withdraw", response=Detail, summary="Withdraw")
+@router.post("/applications/{application_id}/withdraw", response=Step, summary="Withdraw")
 def withdraw(request: HttpRequest, application_id: int, payload: ReasonIn):
     services.withdraw(application_id, reason=payload.reason, user=request.user)
     return _after(request, application_id)
@@ -304,7 +312,7 @@ def receipt_pdf(request: HttpRequest, receipt_id: int):
 
 @router.post(
     "/applications/{application_id}/route",
-    response=Detail,
+    response=Step,
     summary="Choose the route (the commitment route issues its written notice)",
 )
 def choose_route(request: HttpRequest, application_id: int, payload: RouteIn):
@@ -395,7 +403,7 @@ def supplement(
 # --- review and decision ----------------------------------------------------------------------
 
 
-@router.post("/applications/{application_id}/review/start", response=Detail, summary="Start review")
+@router.post("/applications/{application_id}/review/start", response=Step, summary="Start review")
 def start_review(request: HttpRequest, application_id: int):
     services.start_review(application_id, user=request.user)
     return _after(request, application_id)
@@ -403,7 +411,7 @@ def start_review(request: HttpRequest, application_id: int):
 
 @router.post(
     "/applications/{application_id}/reviews",
-    response=Detail,
+    response=Step,
     summary="Record a reviewer's opinion (strict review needs two)",
 )
 def record_review(request: HttpRequest, application_id: int, payload: ReviewIn):
@@ -415,7 +423,7 @@ def record_review(request: HttpRequest, application_id: int, payload: ReviewIn):
 
 @router.post(
     "/applications/{application_id}/suspend",
-    response=Detail,
+    response=Step,
     summary="Stop the clock for hearing, testing, expert review… (art 45)",
 )
 def suspend(request: HttpRequest, application_id: int, payload: SuspendIn):
@@ -429,7 +437,7 @@ def suspend(request: HttpRequest, application_id: int, payload: SuspendIn):
     return _after(request, application_id)
 
 
-@router.post("/applications/{application_id}/resume", response=Detail, summary="Restart clock")
+@router.post("/applications/{application_id}/resume", response=Step, summary="Restart clock")
 def resume(request: HttpRequest, application_id: int):
     services.resume(application_id, user=request.user)
     return _after(request, application_id)
@@ -437,7 +445,7 @@ def resume(request: HttpRequest, application_id: int):
 
 @router.post(
     "/applications/{application_id}/extend",
-    response=Detail,
+    response=Step,
     summary="+10 working days, bureau head only (art 42)",
 )
 def extend(request: HttpRequest, application_id: int, payload: ReasonIn):
@@ -447,7 +455,7 @@ def extend(request: HttpRequest, application_id: int, payload: ReasonIn):
 
 @router.post(
     "/applications/{application_id}/approve",
-    response=Detail,
+    response=Step,
     summary="Approve (responsible staff; commitment route issues the licence on the spot)",
 )
 def approve(request: HttpRequest, application_id: int, payload: ApproveIn):
@@ -463,7 +471,7 @@ def approve(request: HttpRequest, application_id: int, payload: ApproveIn):
 
 @router.post(
     "/applications/{application_id}/refuse",
-    response=Detail,
+    response=Step,
     summary="Refuse with reasons and remedies (art 38)",
 )
 def refuse(request: HttpRequest, application_id: int, payload: RefuseIn):

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shenguan.approvals import factories, services
 from shenguan.approvals.models import Application, Licence
@@ -190,6 +193,63 @@ def test_multipart_upload_checks_type_size_and_records_checksum(
     download = client.get(url)
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == data
+
+
+# --- Prefer: return=minimal (RFC 7240) ---------------------------------------------------------
+
+
+def _step(client, path, data=None, prefer=None):
+    headers = {"Prefer": prefer} if prefer else {}
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            path, json.dumps(data or {}), content_type="application/json", headers=headers
+        )
+    return response, len(ctx.captured_queries)
+
+
+def test_a_step_answers_204_when_the_caller_prefers_a_minimal_answer(client, flow, item, travel):
+    travel(DAY)
+    flow.create()
+    flow.provide()
+    full_app = flow.app
+    flow.create()
+    flow.provide()
+    client.force_login(flow.user)
+    # the default answer: the whole application
+    full, full_queries = _step(client, f"{BASE}/applications/{full_app.pk}/submit")
+    assert full.status_code == 200 and full.json()["status"] == "submitted"
+    assert "Preference-Applied" not in full
+    # the minimal answer: 204, where the application is, the preference honoured
+    minimal, minimal_queries = _step(
+        client,
+        f"{BASE}/applications/{flow.app.pk}/submit",
+        prefer="respond-async; wait=5, return=minimal",
+    )
+    assert minimal.status_code == 204 and minimal.content == b""
+    assert minimal["Preference-Applied"] == "return=minimal"
+    assert minimal["Location"] == f"{BASE}/applications/{flow.app.pk}"
+    # the step happened all the same, and the detail was not read back
+    assert flow.refresh().status == "submitted"
+    assert client.get(minimal["Location"]).json()["status"] == "submitted"
+    assert minimal_queries <= full_queries - 10, (minimal_queries, full_queries)
+    # another preference, or none of this kind, gets the whole application
+    client.force_login(flow.clerk)
+    accepted, _ = _step(
+        client, f"{BASE}/applications/{flow.app.pk}/accept", prefer="return=representation"
+    )
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+
+
+def test_a_refused_step_is_a_problem_whatever_the_preference(client, flow, travel):
+    travel(DAY)
+    flow.create()
+    flow.provide()
+    client.force_login(flow.user)
+    refused, _ = _step(client, f"{BASE}/applications/{flow.app.pk}/accept", prefer="return=minimal")
+    assert refused.status_code == 409  # a draft cannot be accepted
+    assert refused["Content-Type"] == "application/problem+json"
+    assert "Preference-Applied" not in refused
+    assert flow.refresh().status == "draft"
 
 
 # --- a whole flow over HTTP -------------------------------------------------------------------
