@@ -1,6 +1,13 @@
+import logging
 import re
 
+from django.db import InterfaceError, InternalError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
 from .context import acting_as
+
+log = logging.getLogger(__name__)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -23,4 +30,25 @@ class ActorMiddleware:
             request.request_id = actor.request_id
             response = self.get_response(request)
         response["X-Request-ID"] = actor.request_id
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A page whose database failed under it — a dropped connection, a read-only database, a
+    full disk — answers 503 with a plain page that needs no database (``503.html``), as the
+    API answers a 503 problem document: the transaction rolled back and nothing was written,
+    so the person is told to try again rather than shown a bare server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError, InternalError)):
+            return None
+        log.error("database unavailable in %s: %s", request.path, exception)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
         return response

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shenguan.core.security.SecurityHeadersMiddleware",
     "shenguan.core.middleware.ActorMiddleware",
+    "shenguan.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "shenguan.urls"

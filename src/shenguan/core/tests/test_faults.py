@@ -140,3 +140,24 @@ def test_read_only_database_gives_a_command_a_plain_message(read_only_database, 
     with pytest.raises(CommandError, match="database unavailable, nothing was changed"):
         call_command("calendar", "load", str(file))
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_read_only_database_gives_a_page_a_plain_503(client, read_only_database):
+    """A form whose write the database refuses: a 503 page that says nothing was saved (no
+    bare 500), and nothing was saved."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from shenguan.approvals.tests.test_pages_apply import registration
+
+    before = _counts()
+    started = time.monotonic()
+    response = client.post(reverse("apply:register"), registration())
+    assert time.monotonic() - started < 5
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "没有保存任何内容" in page and "nothing was saved" in page
+    assert _counts() == before
+    assert not get_user_model().objects.filter(username="gdfood").exists()
