@@ -161,3 +161,14 @@ def test_read_only_database_gives_a_page_a_plain_503(client, read_only_database)
     assert "没有保存任何内容" in page and "nothing was saved" in page
     assert _counts() == before
     assert not get_user_model().objects.filter(username="gdfood").exists()
+
+
+def test_the_server_error_page_renders_without_the_database(rf):
+    """500.html (Django's ``server_error``) shares its static layout with 503.html; the test
+    has no database access, so a page that touched it would fail here."""
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "<title>500 · 审管 Shenguan</title>" in page and "系统出错了" in page
